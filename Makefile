@@ -1,0 +1,50 @@
+# The two commands of the README, each self-contained on a fresh machine:
+#   make test   create .venv, install zerograd with its test extras and Graphviz's dot, run pytest
+#   make demo   the same set-up, then the guided tour in demos/
+# Also: make bench (speed against micrograd, and PyTorch when installed).
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+
+.PHONY: test demo bench dot clean
+
+test: $(VENV)/.installed-test dot
+	$(PY) -m pytest
+
+demo: $(VENV)/.installed-demos dot
+	$(PY) -m demos
+
+bench: $(VENV)/.installed-bench
+	$(PY) -m bench
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# One stamp per set of extras; reinstalls when the package metadata changes.
+$(VENV)/.installed-test: setup.cfg pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[test,demos]'
+	touch $@
+
+$(VENV)/.installed-demos: setup.cfg pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[demos]'
+	touch $@
+
+$(VENV)/.installed-bench: setup.cfg pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[demos,bench]'
+	touch $@
+
+# Graphviz's dot renders the drawings; Debian's package when we may install it.
+dot:
+	@command -v dot >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Graphviz (Debian package graphviz)..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; \
+	  else \
+	    echo "Graphviz's dot is missing: install it (Debian/Ubuntu: sudo apt-get install graphviz; macOS: brew install graphviz), then re-run make."; \
+	    exit 1; \
+	  fi; }
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .hypothesis *.egg-info

@@ -1,0 +1,96 @@
+"""IEEE-754 arithmetic on the two kinds of data a Value holds: a float, or a 1-D batch array.
+
+Python floats raise where IEEE arithmetic gives inf or nan (`1.0 / 0.0`, `math.exp(1000)`,
+`math.log(-1)`); numpy arrays warn instead. Here both follow IEEE quietly, like numpy with
+warnings off and like PyTorch: `log(0)` is -inf, `log(-1)` is nan, `1/0` is inf. Each function
+takes the fast Python path first and falls back to numpy only when Python would raise.
+
+Read next: `value.py`, which uses these for the primitives that can overflow or divide by zero.
+"""
+
+import math
+import warnings
+
+import numpy as np
+
+# Array operations in this package follow IEEE quietly: inf and nan are results, not warnings.
+# The filter matches only warnings raised from the autograd package's own lines.
+warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"autograd(\.|$)")
+
+Data = float | np.ndarray
+
+
+def quietly(ufunc, *args) -> float:
+    """`ufunc(*args)` on floats with IEEE results and no warnings, as a Python float."""
+    with np.errstate(all="ignore"):
+        return float(ufunc(*args))
+
+
+def divide(a: Data, b: Data) -> Data:
+    """a / b, with inf or nan for a zero divisor."""
+    try:
+        return a / b
+    except ZeroDivisionError:
+        return quietly(np.divide, a, b)
+
+
+def power(a: Data, b: Data) -> Data:
+    """a ** b, real-valued: nan for a negative base with a fractional exponent."""
+    if type(a) is float and type(b) is float:
+        try:
+            return math.pow(a, b)
+        except (ValueError, OverflowError, ZeroDivisionError):
+            return quietly(np.power, a, b)
+    return np.power(a, b)
+
+
+def exp(a: Data) -> Data:
+    """e ** a, with inf on overflow."""
+    if type(a) is float:
+        try:
+            return math.exp(a)
+        except OverflowError:
+            return math.inf
+    return np.exp(a)
+
+
+def log(a: Data) -> Data:
+    """Natural log: -inf at 0, nan below 0."""
+    if type(a) is float:
+        return math.log(a) if a > 0.0 else quietly(np.log, a)
+    return np.log(a)
+
+
+def pow_base_partial(a: Data, b: Data) -> Data:
+    """d(a^b)/da = b * a^(b-1); exactly 0 where b == 0 (a^0 is constant, even at a = 0)."""
+    if type(b) is float:
+        return b * power(a, b - 1.0) if b != 0.0 else 0.0
+    return np.where(b == 0.0, 0.0, b * power(a, b - 1.0))
+
+
+def pow_exponent_partial(a: Data, b: Data, out: Data) -> Data:
+    """d(a^b)/db = a^b * ln a; exactly 0 where a == 0 <= b (0^b is flat there), nan for a < 0."""
+    if type(a) is float and type(b) is float:
+        return 0.0 if a == 0.0 and b >= 0.0 else out * log(a)
+    return np.where((a == 0.0) & (b >= 0.0), 0.0, out * log(a))
+
+
+def step(a: Data) -> Data:
+    """1.0 where a > 0, else 0.0 (the perceptron's step and relu's gate)."""
+    if type(a) is float:
+        return 1.0 if a > 0.0 else 0.0
+    return (a > 0.0).astype(float)
+
+
+def maximum(values: list) -> Data:
+    """The element-wise maximum of floats and batch arrays (nan if any input is nan)."""
+    if all(type(value) is float for value in values):
+        return float(np.max(values))
+    return np.max(np.broadcast_arrays(*values), axis=0)
+
+
+def is_finite(data: Data) -> bool:
+    """True when every entry of data is a finite number."""
+    if type(data) is float:
+        return math.isfinite(data)
+    return bool(np.isfinite(data).all())

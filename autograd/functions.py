@@ -1,0 +1,117 @@
+"""Functions built only from the primitives: sigmoid, tanh, relu, softmax and friends.
+
+Nothing here has a derivative rule of its own. Each function composes add, sub, mul, div, exp
+and log, so backprop through it is the chain rule over those nodes, and a drawing shows every
+step. Where the textbook formula overflows, a constant shift that cancels out keeps every
+exp() argument at or below zero; a constant gets no gradient, so the derivatives are unchanged.
+
+Read next: `check.py` (numerical gradients, to verify all of this).
+"""
+
+from __future__ import annotations
+
+import builtins
+
+import numpy as np
+
+from . import arith
+from .value import Value, _node, constant
+
+Number = float | int | np.ndarray
+
+
+def as_value(x: Value | Number) -> Value:
+    """x itself if it is a Value, else a new leaf holding x."""
+    return x if isinstance(x, Value) else Value(x)
+
+
+def exp(x: Value | Number) -> Value:
+    """e ** x (the primitive exp)."""
+    return as_value(x).exp()
+
+
+def log(x: Value | Number, base: Value | Number | None = None) -> Value:
+    """Natural log of x, or log_base(x) = ln x / ln base (base may be a Value)."""
+    natural = as_value(x).log()
+    if base is None:
+        return natural
+    if isinstance(base, Value):
+        return natural / base.log()
+    return natural / arith.log(_number(base, "base"))
+
+
+def sigmoid(x: Value | Number) -> Value:
+    """1 / (1 + e^-x), written as e^(x-m) / (e^-m + e^(x-m)) with the constant m = max(x, 0).
+
+    The two forms are equal for every m; this m keeps both exponents <= 0, so nothing
+    overflows and the gradient z(1 - z) stays finite for every finite x.
+    """
+    x = as_value(x)
+    m = arith.maximum([x.data, 0.0])
+    top = (x - m).exp()                       # e^(x-m), in (0, 1]
+    return top / (arith.exp(-m) + top)        # e^-m is a constant
+
+
+def tanh(x: Value | Number) -> Value:
+    """(e^x - e^-x) / (e^x + e^-x), with both exponents shifted by the constant m = |x|."""
+    x = as_value(x)
+    m = abs(x.data)
+    up = (x - m).exp()                        # e^(x-m), in (0, 1]
+    down = (-x - m).exp()                     # e^(-x-m), in (0, 1]
+    return (up - down) / (up + down)
+
+
+def relu(x: Value | Number) -> Value:
+    """max(x, 0): x times a constant gate that is 1 where x > 0, else 0 (no gradient at x <= 0)."""
+    x = as_value(x)
+    return x * arith.step(x.data)
+
+
+def step(x: Value | Number) -> Value:
+    """The perceptron's step: 1 where x > 0, else 0. A constant leaf: its gradient is zero."""
+    return Value(arith.step(as_value(x).data))
+
+
+def identity(x: Value | Number) -> Value:
+    """x itself (the output activation of a regression network)."""
+    return as_value(x)
+
+
+def sum(values) -> Value:  # noqa: A001  (autograd.sum, like numpy.sum)
+    """One n-ary add node over all the values: d(sum)/d(each) = 1. Numbers become constants."""
+    operands = tuple(x if isinstance(x, Value) else _number(x, "sum term") for x in values)
+    parents = tuple(x for x in operands if isinstance(x, Value))
+    if not parents:
+        return Value(builtins.sum(operands, 0.0))
+    total = builtins.sum([getattr(x, "data", x) for x in operands], 0.0)
+    return _node(total, "add", parents, (1.0,) * len(parents), operands)
+
+
+def softmax(values) -> list[Value]:
+    """e^x_i / sum_j e^x_j for each i, shifted by the constant max_j x_j so exps stay <= 1."""
+    shifted = _shift_by_max(values)
+    exps = [x.exp() for x in shifted]
+    total = sum(exps)
+    return [e / total for e in exps]
+
+
+def log_softmax(values) -> list[Value]:
+    """x_i - log(sum_j e^x_j) for each i, computed after shifting by the constant max_j x_j."""
+    shifted = _shift_by_max(values)
+    log_total = sum([x.exp() for x in shifted]).log()   # >= 0: the largest term is e^0 = 1
+    return [x - log_total for x in shifted]
+
+
+def _shift_by_max(values) -> list[Value]:
+    values = [as_value(x) for x in values]
+    if not values:
+        raise ValueError("softmax needs at least one value")
+    m = arith.maximum([x.data for x in values])
+    return [x - m for x in values]
+
+
+def _number(x, what: str):
+    c = constant(x)
+    if c is None:
+        raise TypeError(f"{what} must be a Value or a number; got {type(x).__name__}")
+    return c

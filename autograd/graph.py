@@ -1,0 +1,130 @@
+"""The backward pass: put the graph in topological order, then apply the chain rule backwards.
+
+Every node records its local partials d(node)/d(parent) when it is made (`value.py`). The
+gradient of the output with respect to a parent is then the sum, over the nodes that use it,
+of `partial * upstream gradient`:
+
+    for node in reversed(order):             # the output first, the inputs last
+        for parent, partial in zip(node.parents, node.partials):
+            parent.upstream += partial * node.upstream
+
+`backward` adds these gradients into `.grad`; `grad` returns them and leaves `.grad` alone,
+and with `create_graph=True` builds them as Values, so they can be differentiated again.
+
+Read next: `functions.py` (sigmoid, tanh, softmax, ... built from the primitives).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import modes
+from .rules import symbolic_partials
+from .value import Value, as_data
+
+
+def topological_order(root: Value) -> list[Value]:
+    """Every node root depends on (root included), each listed after all of its parents.
+
+    Iterative depth-first search, so a graph a million nodes deep needs no recursion.
+    """
+    order: list[Value] = []
+    visited = {root}
+    stack = [(root, iter(root.parents))]
+    while stack:
+        node, parents = stack[-1]
+        for parent in parents:
+            if parent not in visited:
+                visited.add(parent)
+                if parent.parents:
+                    stack.append((parent, iter(parent.parents)))
+                    break                     # finish this parent's ancestors first
+                order.append(parent)          # a leaf has no ancestors to wait for
+        else:                                 # every parent is listed: so is the node
+            stack.pop()
+            order.append(node)
+    return order
+
+
+def backward(root: Value, gradient: float | np.ndarray = 1.0) -> None:
+    """Add d(root)/d(node) * gradient into `.grad` of every node root depends on."""
+    order = _propagate(root, _seed(root, gradient), create_graph=False)
+    for node in order:
+        node.grad += node.upstream            # accumulates across calls, like PyTorch
+
+
+def grad(output: Value, inputs, create_graph: bool = False) -> list:
+    """The derivatives of output with respect to each input, leaving `.grad` untouched.
+
+    With create_graph=True they are Values whose graph can be differentiated again:
+
+    >>> x = Value(0.5)
+    >>> [dy] = grad(x ** 3, [x], create_graph=True)    # 3x^2
+    >>> [d2y] = grad(dy, [x])                           # 6x = 3.0
+    """
+    inputs = _check_inputs(inputs)
+    seed = _seed(output, 1.0)
+    order = _propagate(output, Value(seed) if create_graph else seed, create_graph)
+    reached = set(order)
+    return [x.upstream if x in reached else _zero_like(x, create_graph) for x in inputs]
+
+
+def _propagate(root: Value, seed, create_graph: bool) -> list[Value]:
+    """The chain rule from root back to the leaves; each node's gradient lands in `upstream`."""
+    order = topological_order(root)
+    for node in order:
+        node.upstream = None
+    root.upstream = seed
+    check = modes.anomaly
+    for node in reversed(order):
+        upstream = node.upstream
+        if type(node.data) is float and type(upstream) is not float:
+            node.upstream = upstream = _total_over_batch(upstream)
+        if not node.parents:
+            continue
+        partials = symbolic_partials(node) if create_graph else node.partials
+        for parent, partial in zip(node.parents, partials):
+            contribution = partial * upstream
+            if check:
+                modes.check_gradient(node, parent, partial, upstream, contribution)
+            earlier = parent.upstream         # a parent used several times: gradients add
+            parent.upstream = contribution if earlier is None else earlier + contribution
+    return order
+
+
+def _total_over_batch(gradient):
+    """A float node that fed a batch gets the sum of its per-sample gradients."""
+    if isinstance(gradient, np.ndarray):
+        return float(gradient.sum())
+    if isinstance(gradient, Value) and isinstance(gradient.data, np.ndarray):
+        return gradient.sum()
+    return gradient
+
+
+def _seed(root: Value, gradient) -> float | np.ndarray:
+    """The starting gradient d(root)/d(root) * gradient, shaped like root's data."""
+    if not isinstance(root, Value):
+        raise TypeError(f"backward starts from a Value; got {type(root).__name__}")
+    seed = as_data(gradient)
+    if isinstance(root.data, np.ndarray):
+        return np.broadcast_to(seed, root.data.shape).astype(float)
+    if isinstance(seed, np.ndarray):
+        raise ValueError(f"the gradient for a single (non-batch) Value must be a number; "
+                         f"got an array of shape {seed.shape}")
+    return seed
+
+
+def _check_inputs(inputs) -> list[Value]:
+    if isinstance(inputs, Value):
+        raise TypeError("grad() takes a list of inputs: write grad(y, [x]), not grad(y, x)")
+    inputs = list(inputs)
+    for i, x in enumerate(inputs):
+        if not isinstance(x, Value):
+            raise TypeError(f"grad() inputs must be Values; input {i} is {type(x).__name__}")
+    return inputs
+
+
+def _zero_like(x: Value, create_graph: bool):
+    """The gradient of an input the output does not depend on."""
+    zero = np.zeros_like(x.data) if isinstance(x.data, np.ndarray) else 0.0
+    return Value(zero) if create_graph else zero
