@@ -82,10 +82,17 @@ def step(a: Data) -> Data:
     return (a > 0.0).astype(float)
 
 
+def positive_part(a: Data) -> Data:
+    """max(a, 0), element by element."""
+    if type(a) is float:
+        return a if a > 0.0 else 0.0
+    return np.maximum(a, 0.0)
+
+
 def maximum(values: list) -> Data:
-    """The element-wise maximum of floats and batch arrays (nan if any input is nan)."""
+    """The element-wise maximum of floats and batch arrays."""
     if all(type(value) is float for value in values):
-        return float(np.max(values))
+        return max(values)
     return np.max(np.broadcast_arrays(*values), axis=0)
 
 

@@ -14,7 +14,6 @@ import numpy as np
 
 from .functions import as_value
 from .graph import grad
-from .modes import no_grad
 from .value import Value
 
 
@@ -44,8 +43,7 @@ def _nudge(data: np.ndarray, k: int, eps: float) -> np.ndarray:
 def _central_difference(f, values, i, data, step, eps) -> float:
     def total(shifted):
         moved = values[:i] + [Value(shifted)] + values[i + 1:]
-        with no_grad():
-            return float(np.sum(as_value(f(*moved)).data))
+        return float(np.sum(as_value(f(*moved)).data))
     return (total(data + step) - total(data - step)) / (2 * eps)
 
 

@@ -47,7 +47,7 @@ def sigmoid(x: Value | Number) -> Value:
     overflows and the gradient z(1 - z) stays finite for every finite x.
     """
     x = as_value(x)
-    m = arith.maximum([x.data, 0.0])
+    m = arith.positive_part(x.data)
     top = (x - m).exp()                       # e^(x-m), in (0, 1]
     return top / (arith.exp(-m) + top)        # e^-m is a constant
 
@@ -63,8 +63,7 @@ def tanh(x: Value | Number) -> Value:
 
 def relu(x: Value | Number) -> Value:
     """max(x, 0): x times a constant gate that is 1 where x > 0, else 0 (no gradient at x <= 0)."""
-    x = as_value(x)
-    return x * arith.step(x.data)
+    return as_value(x).relu()
 
 
 def step(x: Value | Number) -> Value:
@@ -79,11 +78,15 @@ def identity(x: Value | Number) -> Value:
 
 def sum(values) -> Value:  # noqa: A001  (autograd.sum, like numpy.sum)
     """One n-ary add node over all the values: d(sum)/d(each) = 1. Numbers become constants."""
-    operands = tuple(x if isinstance(x, Value) else _number(x, "sum term") for x in values)
+    operands = tuple(values)
+    data = [x.data for x in operands if type(x) is Value]
+    if len(data) == len(operands) > 0:      # all Values: the common, fast case
+        return _node(builtins.sum(data, 0.0), "add", operands, (1.0,) * len(data), operands)
+    operands = tuple(x if isinstance(x, Value) else _number(x, "a sum term") for x in operands)
     parents = tuple(x for x in operands if isinstance(x, Value))
-    if not parents:
-        return Value(builtins.sum(operands, 0.0))
     total = builtins.sum([getattr(x, "data", x) for x in operands], 0.0)
+    if not parents:
+        return Value(total)
     return _node(total, "add", parents, (1.0,) * len(parents), operands)
 
 

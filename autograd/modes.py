@@ -64,13 +64,14 @@ def apply(node) -> None:
         node.op, node.parents, node.partials, node.operands = "", (), (), ()
 
 
-def check_gradient(node, parent, partial, upstream, contribution) -> None:
+def check_gradient(node, parent, partial, upstream) -> None:
     """Inside detect_anomaly: raise if the gradient a node passes to a parent is not finite."""
-    if anomaly and not _finite(_data(contribution)):
+    contribution = _data(partial) * _data(upstream)
+    if not _finite(contribution):
         raise AnomalyError(
-            f"the gradient that {_describe(node)} passes back to {_label(parent)} is "
-            f"{_first_bad(_data(contribution))} (local partial {_show(_data(partial))}"
-            f" x upstream gradient {_show(_data(upstream))}){_from_inputs(node)}")
+            f"{_describe(node)} passes back a gradient of {_first_bad(contribution)} to "
+            f"{_label(parent)} (local partial {_show(_data(partial))} x upstream gradient "
+            f"{_show(_data(upstream))}){_from_inputs(node)}")
 
 
 def _describe(node) -> str:

@@ -54,6 +54,8 @@ PARTIALS: dict[str, Rule] = {
 
 def symbolic_partials(node: Value) -> list:
     """The partials of a node as Values (or constants), aligned with `node.parents`."""
+    if not node.parents:
+        return []
     rule = PARTIALS[node.op]
     return [rule(node.operands, node, i) for i, operand in enumerate(node.operands)
             if isinstance(operand, Value)]

@@ -196,8 +196,8 @@ class Value:
         return functions.tanh(self)
 
     def relu(self) -> Value:
-        """max(self, 0): self times a constant 0/1 gate (see functions.relu)."""
-        return functions.relu(self)
+        """max(self, 0): self times a constant gate, 1 where self > 0, else 0."""
+        return self * arith.step(self.data)
 
     def backward(self, gradient: float | np.ndarray = 1.0) -> None:
         """Add d(self)/d(node) * gradient into `.grad` of every node self depends on.
