@@ -13,11 +13,25 @@ import warnings
 
 import numpy as np
 
-# Array operations in this package follow IEEE quietly: inf and nan are results, not warnings.
-# The filter matches only warnings raised from the autograd package's own lines.
-warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"autograd(\.|$)")
-
 Data = float | np.ndarray
+
+
+def quiet_batch_warnings() -> None:
+    """Silence numpy's floating-point RuntimeWarnings raised on autograd's own lines (only there).
+
+    Called on import and whenever a batch array enters the engine, because a
+    `warnings.catch_warnings()` block around our import (pytest has one) drops the filter.
+    """
+    if _QUIET not in warnings.filters:
+        _add_quiet_filter()
+
+
+def _add_quiet_filter() -> None:
+    warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"autograd(\.|$)")
+
+
+_add_quiet_filter()
+_QUIET = warnings.filters[0]
 
 
 def quietly(ufunc, *args) -> float:

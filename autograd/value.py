@@ -268,6 +268,7 @@ def _as_batch(array: np.ndarray) -> float | np.ndarray:
     if array.ndim != 1 or array.size == 0:
         raise ValueError(f"a batch array must be 1-D with at least one sample (one value per "
                          f"sample); got shape {array.shape}")
+    arith.quiet_batch_warnings()
     return np.array(array, dtype=float)  # a copy: later changes to the caller's array don't leak
 
 
