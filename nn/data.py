@@ -1,0 +1,287 @@
+"""Small datasets and data helpers for training the zerograd models.
+
+Toy problems made with numpy (`xor`, `moons`, `spiral`), real handwritten digits (`digits`, the 8x8
+images scikit-learn ships; `mnist`, read from IDX files you already have, never downloaded), a
+reader for the IDX file format (`load_idx`), and helpers to feed a training loop (`batches`,
+`one_hot`, `train_test_split`).
+
+Every dataset is a pair (X, y): X float64 of shape (n, features), y int64 labels of shape (n,).
+"""
+
+import gzip
+import math
+import struct
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+Dataset = tuple[np.ndarray, np.ndarray]
+
+# IDX type code (third header byte) -> big-endian numpy dtype of the data that follows.
+IDX_DTYPES = {
+    0x08: np.dtype(">u1"),  # unsigned byte
+    0x09: np.dtype(">i1"),  # signed byte
+    0x0B: np.dtype(">i2"),  # short
+    0x0C: np.dtype(">i4"),  # int
+    0x0D: np.dtype(">f4"),  # float
+    0x0E: np.dtype(">f8"),  # double
+}
+GZIP_MAGIC = b"\x1f\x8b"
+
+MNIST_FILES = {
+    "train_images": "train-images-idx3-ubyte",
+    "train_labels": "train-labels-idx1-ubyte",
+    "test_images": "t10k-images-idx3-ubyte",
+    "test_labels": "t10k-labels-idx1-ubyte",
+}
+
+
+# --- input checks -------------------------------------------------------------------------------
+
+def _check_int(name: str, value: object, minimum: int) -> int:
+    """Return `value` as an int, or raise ValueError unless it is an integer >= `minimum`."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def _is_number(value: object) -> bool:
+    """True for a real number (int, float or numpy scalar), False for bools and anything else."""
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+
+
+def _check_same_length(X: np.ndarray, y: np.ndarray) -> None:
+    """Raise ValueError unless X and y hold the same number of samples."""
+    if len(X) != len(y):
+        raise ValueError(f"X and y must have the same length, got {len(X)} samples in X "
+                         f"and {len(y)} labels in y")
+
+
+# --- toy datasets -------------------------------------------------------------------------------
+
+def xor() -> Dataset:
+    """The four XOR points: label 1 when exactly one of the two inputs is 1."""
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float64)
+    y = np.array([0, 1, 1, 0], dtype=np.int64)
+    return X, y
+
+
+def moons(n: int = 100, noise: float = 0.1, seed: int | None = 0) -> Dataset:
+    """Two interleaving half circles (like scikit-learn's make_moons), `n` points in total.
+
+    Label 0 is the upper moon, label 1 the lower one; gaussian noise of std `noise` is added.
+    """
+    n = _check_int("n", n, 2)
+    if not _is_number(noise) or not 0 <= noise < math.inf:
+        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
+    n_upper, n_lower = n // 2, n - n // 2
+    t_upper, t_lower = np.linspace(0, np.pi, n_upper), np.linspace(0, np.pi, n_lower)
+    upper = np.column_stack([np.cos(t_upper), np.sin(t_upper)])
+    lower = np.column_stack([1 - np.cos(t_lower), 0.5 - np.sin(t_lower)])
+    X = np.vstack([upper, lower])
+    y = np.repeat(np.array([0, 1], dtype=np.int64), [n_upper, n_lower])
+    rng = np.random.default_rng(seed)
+    X = X + rng.normal(scale=noise, size=X.shape)
+    order = rng.permutation(n)
+    return X[order], y[order]
+
+
+def spiral(n_per_class: int = 100, classes: int = 3, seed: int | None = 0) -> Dataset:
+    """The CS231n spiral: `classes` arms of `n_per_class` points each.
+
+    Along an arm the radius grows from 0 to 1 and the angle turns by 4 radians (noise std 0.2).
+    """
+    n_per_class = _check_int("n_per_class", n_per_class, 1)
+    classes = _check_int("classes", classes, 1)
+    rng = np.random.default_rng(seed)
+    radius = np.linspace(0.0, 1.0, n_per_class)
+    X = np.empty((n_per_class * classes, 2), dtype=np.float64)
+    for k in range(classes):
+        angle = np.linspace(4 * k, 4 * (k + 1), n_per_class) + rng.normal(0, 0.2, n_per_class)
+        X[k * n_per_class:(k + 1) * n_per_class] = np.column_stack(
+            [radius * np.sin(angle), radius * np.cos(angle)])
+    y = np.repeat(np.arange(classes, dtype=np.int64), n_per_class)
+    return X, y
+
+
+def digits() -> Dataset:
+    """The 1797 real 8x8 handwritten digits shipped inside scikit-learn (no download).
+
+    X has shape (1797, 64), pixels scaled to [0, 1]; y holds the digits 0-9.
+    """
+    try:
+        from sklearn.datasets import load_digits
+    except ImportError as err:
+        raise ImportError("digits() needs scikit-learn, which comes with the 'demos' extra: "
+                          "pip install -e '.[demos]'") from err
+    X, y = load_digits(return_X_y=True)
+    return X.astype(np.float64) / 16.0, y.astype(np.int64)
+
+
+# --- IDX files and MNIST ------------------------------------------------------------------------
+
+def _read_maybe_gzip(path: Path) -> bytes:
+    """Return the bytes of `path`, decompressed when it starts with the gzip magic bytes."""
+    raw = path.read_bytes()
+    if not raw.startswith(GZIP_MAGIC):
+        return raw
+    try:
+        return gzip.decompress(raw)
+    except (OSError, EOFError, zlib.error) as err:
+        raise ValueError(f"{path}: corrupt gzip data ({err})") from err
+
+
+def _parse_idx_header(data: bytes, path: Path) -> tuple[np.dtype, list[int], int]:
+    """Check an IDX header; return the data dtype, the sizes and the header length in bytes."""
+    if len(data) < 4:
+        raise ValueError(f"{path}: file has {len(data)} bytes, too short for an IDX header")
+    zero1, zero2, type_code, ndim = data[:4]
+    if zero1 != 0 or zero2 != 0:
+        raise ValueError(f"{path}: not an IDX file (wrong magic: the first two bytes are "
+                         f"{data[:2].hex(' ')}, expected 00 00)")
+    if type_code not in IDX_DTYPES:
+        known = ", ".join(f"0x{code:02X}" for code in IDX_DTYPES)
+        raise ValueError(f"{path}: unknown IDX type code 0x{type_code:02X} (known: {known})")
+    if ndim == 0:
+        raise ValueError(f"{path}: IDX header declares zero dimensions")
+    header_len = 4 + 4 * ndim
+    if len(data) < header_len:
+        raise ValueError(f"{path}: header declares {ndim} dimensions but the file ends "
+                         f"after {len(data)} bytes (truncated file?)")
+    sizes = list(struct.unpack(f">{ndim}I", data[4:header_len]))
+    return IDX_DTYPES[type_code], sizes, header_len
+
+
+def load_idx(path: str | Path) -> np.ndarray:
+    """Read an IDX file (the MNIST format), plain or gzip-compressed, into a numpy array.
+
+    Raises ValueError naming the file when the header or the data length is wrong.
+    """
+    path = Path(path)
+    data = _read_maybe_gzip(path)
+    dtype, sizes, header_len = _parse_idx_header(data, path)
+    expected = math.prod(sizes) * dtype.itemsize
+    found = len(data) - header_len
+    if found != expected:
+        hint = "truncated file?" if found < expected else "trailing bytes after the data?"
+        raise ValueError(f"{path}: expected {expected} bytes of data after the header, found "
+                         f"{found} ({hint}); the header declares shape {tuple(sizes)} "
+                         f"of {dtype.itemsize}-byte values")
+    array = np.frombuffer(data, dtype=dtype, offset=header_len).reshape(sizes)
+    return array.astype(dtype.newbyteorder("="))  # native byte order, a writable copy
+
+
+def _find_mnist_files(folder: Path) -> dict[str, Path]:
+    """Locate the four MNIST files (each plain or .gz) in `folder`, else FileNotFoundError."""
+    found, missing = {}, []
+    for key, name in MNIST_FILES.items():
+        candidates = [folder / name, folder / f"{name}.gz"]
+        existing = [path for path in candidates if path.is_file()]
+        if existing:
+            found[key] = existing[0]
+        else:
+            missing.append(name)
+    if missing:
+        if folder.is_dir():
+            problem = f"missing in {folder}: {', '.join(missing)}"
+        else:
+            problem = f"folder {folder} does not exist"
+        raise FileNotFoundError(
+            f"Cannot read MNIST, {problem}. Expected these four files in the folder, each may "
+            f"also end in .gz: {', '.join(MNIST_FILES.values())}. They can be obtained from the "
+            f"MNIST distribution (the MNIST database of handwritten digits).")
+    return found
+
+
+def _load_mnist_pair(images_path: Path, labels_path: Path) -> Dataset:
+    """Read one images file and its labels file; return flattened images in [0, 1] and labels."""
+    images, labels = load_idx(images_path), load_idx(labels_path)
+    if images.dtype != np.uint8 or images.ndim != 3 or images.shape[1:] != (28, 28):
+        raise ValueError(f"{images_path}: expected unsigned-byte images of shape (n, 28, 28), "
+                         f"got {images.dtype} of shape {images.shape}")
+    if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
+        raise ValueError(f"{labels_path}: expected a 1-D array of integer labels, "
+                         f"got {labels.dtype} of shape {labels.shape}")
+    if len(images) != len(labels):
+        raise ValueError(f"{images_path} holds {len(images)} images but {labels_path} "
+                         f"holds {len(labels)} labels")
+    X = images.reshape(len(images), -1).astype(np.float64) / 255.0
+    return X, labels.astype(np.int64)
+
+
+def mnist(folder: str | Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Read MNIST from the four standard IDX files in `folder` (never downloads).
+
+    Returns X_train (n, 784) in [0, 1], y_train, X_test, y_test (labels int64).
+    """
+    paths = _find_mnist_files(Path(folder))
+    X_train, y_train = _load_mnist_pair(paths["train_images"], paths["train_labels"])
+    X_test, y_test = _load_mnist_pair(paths["test_images"], paths["test_labels"])
+    return X_train, y_train, X_test, y_test
+
+
+# --- helpers for training loops -----------------------------------------------------------------
+
+def batches(X: np.ndarray, y: np.ndarray, batch_size: int, shuffle: bool = True,
+            seed: int | None = None) -> Iterator[Dataset]:
+    """Yield (X_batch, y_batch) pairs that cover every sample exactly once.
+
+    All batches have `batch_size` samples except perhaps the last; `shuffle` mixes the order.
+    """
+    batch_size = _check_int("batch_size", batch_size, 1)
+    X, y = np.asarray(X), np.asarray(y)
+    _check_same_length(X, y)
+    order = np.random.default_rng(seed).permutation(len(X)) if shuffle else np.arange(len(X))
+    return _iterate_batches(X, y, order, batch_size)  # checks above run now, not at first next()
+
+
+def _iterate_batches(X: np.ndarray, y: np.ndarray, order: np.ndarray,
+                     batch_size: int) -> Iterator[Dataset]:
+    """Yield consecutive slices of `order` of length `batch_size` as (X, y) pairs."""
+    for start in range(0, len(order), batch_size):
+        index = order[start:start + batch_size]
+        yield X[index], y[index]
+
+
+def one_hot(labels: np.ndarray, classes: int) -> np.ndarray:
+    """Turn integer labels into rows of zeros with a single 1 at the label's column.
+
+    Returns float64 of shape (n, classes); labels must be whole numbers in 0..classes-1.
+    """
+    classes = _check_int("classes", classes, 1)
+    labels = np.asarray(labels)
+    if labels.ndim != 1:
+        raise ValueError(f"labels must be a 1-D array, got shape {labels.shape}")
+    if not (np.issubdtype(labels.dtype, np.integer) or np.issubdtype(labels.dtype, np.floating)):
+        raise ValueError(f"labels must be integers, got dtype {labels.dtype}")
+    not_whole = labels != np.round(labels)  # NaN counts as not whole
+    if not_whole.any():
+        raise ValueError(f"labels must be integers, got {labels[not_whole][0].item()!r}")
+    outside = (labels < 0) | (labels >= classes)
+    if outside.any():
+        raise ValueError(f"label {labels[outside][0].item()!r} is out of range: labels must be in "
+                         f"0..{classes - 1} for {classes} classes")
+    encoded = np.zeros((len(labels), classes), dtype=np.float64)
+    encoded[np.arange(len(labels)), labels.astype(np.int64)] = 1.0
+    return encoded
+
+
+def train_test_split(X: np.ndarray, y: np.ndarray, test_fraction: float = 0.25,
+                     seed: int | None = None) -> tuple[np.ndarray, ...]:
+    """Shuffle and split into X_train, X_test, y_train, y_test (scikit-learn's order).
+
+    About `test_fraction` of the samples (at least one, and at least one left to train) go to test.
+    """
+    if not _is_number(test_fraction) or not 0 < test_fraction < 1:
+        raise ValueError(f"test_fraction must be a number strictly between 0 and 1, "
+                         f"got {test_fraction!r}")
+    X, y = np.asarray(X), np.asarray(y)
+    _check_same_length(X, y)
+    if len(X) < 2:
+        raise ValueError(f"need at least 2 samples to split into train and test, got {len(X)}")
+    n_test = min(max(round(len(X) * test_fraction), 1), len(X) - 1)
+    order = np.random.default_rng(seed).permutation(len(X))
+    test, train = order[:n_test], order[n_test:]
+    return X[train], X[test], y[train], y[test]
