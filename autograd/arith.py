@@ -96,11 +96,11 @@ def step(a: Data) -> Data:
     return (a > 0.0).astype(float)
 
 
-def positive_part(a: Data) -> Data:
-    """max(a, 0), element by element."""
+def sign(a: Data) -> Data:
+    """1.0 where a >= 0, else -1.0."""
     if type(a) is float:
-        return a if a > 0.0 else 0.0
-    return np.maximum(a, 0.0)
+        return 1.0 if a >= 0.0 else -1.0
+    return np.where(a >= 0.0, 1.0, -1.0)
 
 
 def maximum(values: list) -> Data:

@@ -2,8 +2,9 @@
 
 Nothing here has a derivative rule of its own. Each function composes add, sub, mul, div, exp
 and log, so backprop through it is the chain rule over those nodes, and a drawing shows every
-step. Where the textbook formula overflows, a constant shift that cancels out keeps every
-exp() argument at or below zero; a constant gets no gradient, so the derivatives are unchanged.
+step. Where the textbook formula overflows, constants that depend on the sign of the input
+keep every exp() argument at or below zero (softmax subtracts the largest input); a constant
+gets no gradient, so the derivatives are those of the textbook formula.
 
 Read next: `check.py` (numerical gradients, to verify all of this).
 """
@@ -41,24 +42,29 @@ def log(x: Value | Number, base: Value | Number | None = None) -> Value:
 
 
 def sigmoid(x: Value | Number) -> Value:
-    """1 / (1 + e^-x), written as e^(x-m) / (e^-m + e^(x-m)) with the constant m = max(x, 0).
+    """1 / (1 + e^-x), computed as p + s * e / (1 + e) with e = e^(s*x) = e^-|x|.
 
-    The two forms are equal for every m; this m keeps both exponents <= 0, so nothing
-    overflows and the gradient z(1 - z) stays finite for every finite x.
+    p (1 where x > 0, else 0) and s (-1 where x > 0, else +1) are constants: where x > 0 this
+    is 1 - sigmoid(-x). The exponent is never positive, so nothing overflows, and nothing
+    cancels, so the value and the gradient z(1 - z) keep full precision for every finite x.
     """
     x = as_value(x)
-    m = arith.positive_part(x.data)
-    top = (x - m).exp()                       # e^(x-m), in (0, 1]
-    return top / (arith.exp(-m) + top)        # e^-m is a constant
+    p = arith.step(x.data)
+    s = 1.0 - 2.0 * p
+    e = (x * s).exp()                         # e^-|x|, in (0, 1]
+    return p + s * (e / (1.0 + e))
 
 
 def tanh(x: Value | Number) -> Value:
-    """(e^x - e^-x) / (e^x + e^-x), with both exponents shifted by the constant m = |x|."""
+    """(1 - e^-2x) / (1 + e^-2x), computed on |x| and given back the sign s of x (a constant).
+
+    e = e^-2|x| is in (0, 1], so nothing overflows, and the gradient 1 - t^2 keeps full
+    precision however close t is to +-1.
+    """
     x = as_value(x)
-    m = abs(x.data)
-    up = (x - m).exp()                        # e^(x-m), in (0, 1]
-    down = (-x - m).exp()                     # e^(-x-m), in (0, 1]
-    return (up - down) / (up + down)
+    s = arith.sign(x.data)
+    e = (x * (-2.0 * s)).exp()                # e^-2|x|, in (0, 1]
+    return s * (1.0 - e) / (1.0 + e)
 
 
 def relu(x: Value | Number) -> Value:

@@ -30,7 +30,9 @@ def test_sigmoid_gradient_is_z_one_minus_z_for_every_finite_input(x):
     assert 0.0 <= z <= 1.0 and math.isfinite(dz)
     assert math.isclose(z, 1 / (1 + math.exp(-x)) if x > -700 else 0.0, abs_tol=1e-15,
                         rel_tol=1e-12)
-    assert math.isclose(dz, z * (1 - z), rel_tol=1e-9, abs_tol=1e-300)
+    e = math.exp(-abs(x))                         # z(1 - z) written without cancellation
+    assert math.isclose(dz, e / (1 + e) ** 2, rel_tol=1e-12, abs_tol=1e-300)
+    assert math.isclose(dz, z * (1 - z), abs_tol=1e-16)
 
 
 @settings(max_examples=200, deadline=None)
@@ -38,7 +40,9 @@ def test_sigmoid_gradient_is_z_one_minus_z_for_every_finite_input(x):
 def test_tanh_gradient_is_one_minus_t_squared_for_every_finite_input(x):
     value, dt = _value_and_grad(autograd.tanh, x)
     assert math.isclose(value, math.tanh(x), rel_tol=1e-9, abs_tol=1e-15)
-    assert math.isclose(dt, 1 - value ** 2, rel_tol=1e-8, abs_tol=1e-15)
+    e = math.exp(-2 * abs(x))                     # 1 - t^2 written without cancellation
+    assert math.isclose(dt, 4 * e / (1 + e) ** 2, rel_tol=1e-12, abs_tol=1e-300)
+    assert math.isclose(dt, 1 - value ** 2, abs_tol=1e-15)
 
 
 @pytest.mark.parametrize("x", [-1e308, -800.0, -710.0, 710.0, 800.0, 1e308])
@@ -157,3 +161,14 @@ def test_gradcheck_agrees_on_a_composite_expression():
     def f(x, y):
         return autograd.sigmoid(x * y) + autograd.tanh(x - y) * autograd.log(y, x)
     assert gradcheck(f, [1.7, 0.6])
+
+
+@pytest.mark.parametrize("x", [-745.0, -100.0, -30.0, -19.0, 19.0, 20.0, 30.0, 100.0, 700.0])
+def test_saturated_gradients_keep_full_relative_precision(x):
+    """Far from 0 the gradients are tiny but exact: e^-|x| / (1 + e^-|x|)^2 and 4e^-2|x|/..."""
+    exact = sp.Float(x, 50)
+    _, d_sigmoid = _value_and_grad(autograd.sigmoid, x)
+    _, d_tanh = _value_and_grad(autograd.tanh, x)
+    assert math.isclose(d_sigmoid, float(sp.exp(-exact) / (1 + sp.exp(-exact)) ** 2),
+                        rel_tol=1e-12)
+    assert math.isclose(d_tanh, float(sp.sech(exact) ** 2), rel_tol=1e-12)
