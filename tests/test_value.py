@@ -93,3 +93,14 @@ def test_numerical_grad_and_gradcheck_report_mismatches():
         return fake
     with pytest.raises(AssertionError, match=r"(?s)analytic.*numerical.*mismatch"):
         autograd.gradcheck(wrong, [Value(0.3, name="x")])
+
+
+def test_import_autograd_stays_light():
+    import subprocess
+    import sys
+    code = ("import sys, autograd; "
+            "print(sorted(m for m in ('graphviz', 'matplotlib', 'sympy', 'tqdm') "
+            "if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "[]"

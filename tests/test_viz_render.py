@@ -1,0 +1,159 @@
+"""viz.render and viz.backward_frames: real files written with Graphviz's dot, the fallback
+when dot is missing, and the step-by-step scenes of forward and backward passes."""
+
+import xml.etree.ElementTree as ElementTree
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import autograd
+import viz
+from autograd import Value
+from viz.draw import build
+from viz.frames import backward_scenes, forward_scenes
+from viz.scene import read_graph
+
+
+def sigmoid_graph():
+    """The seed's sigmoid graph: 7 values, 8 edges between values; c and c² are branch points."""
+    x, c = Value(0.5, name="x"), Value(-1.0, name="-1")
+    one = c ** 2
+    z = one / (one + (c * x).exp())
+    z.name = "z"
+    return x, c, z
+
+
+def svg_texts(path) -> list[str]:
+    tree = ElementTree.parse(path)
+    return ["".join(e.itertext()) for e in tree.iter("{http://www.w3.org/2000/svg}text")]
+
+
+# ---------------------------------------------------------------------- render
+
+def test_render_writes_a_real_svg_with_the_values(tmp_path):
+    x, c, z = sigmoid_graph()
+    z.backward()
+    path = viz.render(z, tmp_path / "sigmoid.svg")
+    texts = svg_texts(path)
+    assert path == tmp_path / "sigmoid.svg"
+    assert {"z", "data 0.6225", "grad 0.235", "∂ -0.3875", "grad -0.5875"} <= set(texts)
+
+
+@pytest.mark.parametrize("format, magic", [("png", b"\x89PNG"), ("pdf", b"%PDF")])
+def test_render_writes_png_and_pdf(tmp_path, format, magic):
+    _, _, z = sigmoid_graph()
+    path = viz.render(z, tmp_path / f"graph.{format}", format=format)
+    assert path.read_bytes().startswith(magic)
+
+
+def test_render_refuses_an_unknown_format(tmp_path):
+    _, _, z = sigmoid_graph()
+    with pytest.raises(ValueError, match="unknown format 'jpg': use one of svg, png, pdf"):
+        viz.render(z, tmp_path / "graph.jpg", format="jpg")
+
+
+def test_without_dot_the_source_is_written_and_the_error_says_how_to_install(tmp_path,
+                                                                          monkeypatch):
+    _, _, z = sigmoid_graph()
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    with pytest.raises(RuntimeError) as error:
+        viz.render(z, tmp_path / "graph.svg")
+    message = str(error.value)
+    assert "apt-get install graphviz" in message and "brew install graphviz" in message
+    assert str(tmp_path / "graph.gv") in message
+    assert (tmp_path / "graph.gv").read_text().startswith("digraph")
+    assert not (tmp_path / "graph.svg").exists()
+
+
+# ---------------------------------------------------------------------- frames
+
+def test_frames_are_one_per_value_forward_then_seed_and_one_per_edge_backward(tmp_path):
+    x, c, z = sigmoid_graph()
+    paths = viz.backward_frames(z, tmp_path)
+    n_values, n_edges = 7, 8
+    assert len(paths) == n_values + 1 + n_edges
+    assert [p.name for p in paths[:2]] == ["frame_000_forward.png", "frame_001_forward.png"]
+    assert paths[n_values - 1].name == "frame_006_forward.png"
+    assert paths[n_values].name == "frame_007_backward.png"
+    assert paths[-1].name == "frame_015_backward.png"
+    assert all(p.read_bytes().startswith(b"\x89PNG") for p in paths)
+    assert sorted(tmp_path.iterdir()) == paths
+
+
+def test_frames_keep_one_layout_from_first_to_last(tmp_path):
+    _, _, z = sigmoid_graph()
+    sizes = {Image.open(p).size for p in viz.backward_frames(z, tmp_path)}
+    assert len(sizes) == 1
+
+
+def test_frames_do_not_touch_grad(tmp_path):
+    x, c, z = sigmoid_graph()
+    viz.backward_frames(z, tmp_path, format="svg")
+    assert all(node.grad == 0.0 for node in autograd.topological_order(z))
+    z.backward()
+    viz.backward_frames(z, tmp_path, format="svg")
+    assert x.grad == pytest.approx(z.data * (1 - z.data))
+
+
+def test_the_gif_has_every_frame(tmp_path):
+    _, _, z = sigmoid_graph()
+    paths = viz.backward_frames(z, tmp_path, gif=True)
+    assert paths[-1].name == "backprop.gif"
+    assert Image.open(paths[-1]).n_frames == len(paths) - 1
+
+
+def test_a_gif_needs_png_frames(tmp_path):
+    _, _, z = sigmoid_graph()
+    with pytest.raises(ValueError, match="png"):
+        viz.backward_frames(z, tmp_path, format="svg", gif=True)
+
+
+def test_forward_scenes_reveal_values_in_topological_order():
+    x, c, z = sigmoid_graph()
+    graph = read_graph(z, 100)
+    scenes = forward_scenes(graph)
+    assert [s.computed for s in scenes] == list(range(1, 8))
+    first = build(graph, scenes[0]).source
+    assert first.count("data ?") == 6 and "∂ ?" in first
+    assert scenes[-1].title == "Forward pass, step 7 of 7: 1 ÷ 1.607 = 0.6225"
+
+
+def test_backward_scenes_replay_the_chain_rule_to_the_engine_gradients():
+    x, c, z = sigmoid_graph()
+    graph = read_graph(z, 100)
+    scenes = backward_scenes(graph)
+    expected = autograd.grad(z, graph.order)
+    final = scenes[-1].grads
+    assert [final[i] for i in range(7)] == pytest.approx(expected)
+    assert [s.edge is None for s in scenes] == [True] + [False] * 8
+
+
+def test_a_branch_point_shows_the_addition_of_its_gradients():
+    x, c, z = sigmoid_graph()
+    graph = read_graph(z, 100)
+    scenes = backward_scenes(graph)
+    c_position = graph.position[c]
+    [adding] = [s for s in scenes if c_position in s.sums]
+    before, added, after = adding.sums[c_position]
+    assert before + added == after == pytest.approx(-(0.5 + 2) * z.data * (1 - z.data))
+    assert "grad -0.1175 + (-0.47) = -0.5875" in build(graph, adding).source
+    assert 'penwidth=3' in build(graph, adding).source          # the edge in use stands out
+
+
+def test_batch_frames_sum_the_gradient_of_a_shared_number():
+    w = Value(2.0, name="w")
+    x = Value(np.array([1.0, 2.0, 3.0]), name="x")
+    loss = (w * x).sum()
+    graph = read_graph(loss, 100)
+    final = backward_scenes(graph)[-1].grads
+    assert final[graph.position[w]] == pytest.approx(6.0)
+    assert np.allclose(final[graph.position[x]], [2.0, 2.0, 2.0])
+
+
+def test_frames_refuse_large_graphs(tmp_path):
+    x = Value(1.0)
+    for _ in range(200):
+        x = x + 1.0
+    with pytest.raises(ValueError, match="max_nodes=100"):
+        viz.backward_frames(x, tmp_path)

@@ -1,0 +1,22 @@
+"""viz: pictures of computational graphs, step-by-step backprop, and training plots.
+
+Read in this order:
+1. `labels.py`  numbers, symbols and safe escaping for the text in a drawing
+2. `scene.py`   a graph's shape, read from the Values' public fields, and what one picture shows
+3. `draw.py`    `draw_graph`: values (black), gradients (red), local partials on edges (blue)
+4. `render.py`  `render` to svg/png/pdf, `backward_frames`: forward then backward, step by step
+5. `plots.py`   matplotlib plots (activations, training history, decision boundary, ...)
+6. `formula.py` and `cli.py`: `python -m viz "1/(1+exp(-x))" --at x=0.5 -o sigmoid.svg`
+
+Importing viz loads graphviz (the Python package) but never matplotlib: plots import it lazily.
+"""
+
+from .draw import draw_graph
+from .plots import (plot_activations, plot_decision_boundary, plot_digit_grid,
+                    plot_gradient_magnitudes, plot_history)
+from .render import backward_frames, render
+
+__all__ = [
+    "draw_graph", "render", "backward_frames", "plot_activations", "plot_history",
+    "plot_decision_boundary", "plot_digit_grid", "plot_gradient_magnitudes",
+]

@@ -1,0 +1,207 @@
+"""Drawing a computational graph with Graphviz: values, gradients, and local partials on edges.
+
+Every Value is one box: its name, `data` in black and, after backward, `grad` in red. Every
+primitive is a small circle with its symbol (+, ×, ÷, ^, exp, ...). The edge from an operand
+into an op carries the local partial d(op result)/d(operand) in blue: backward multiplies it
+by the red gradient on the right to get the gradient on the left. A value used by several
+edges (a branch point) has an orange border: its gradients add up there.
+
+    >>> from autograd import Value
+    >>> x = Value(0.5, name="x"); z = x.sigmoid(); z.backward()
+    >>> draw_graph(z).render("sigmoid", format="svg")     # or just `draw_graph(z)` in Jupyter
+
+Read next: `render.py` (writing files, and the step-by-step frames of backprop).
+"""
+
+from __future__ import annotations
+
+import graphviz
+
+from autograd import Value
+
+from .labels import batch_lines, escape, op_symbol, summary
+from .scene import Graph, Scene, final_scene, operand_slots, read_graph
+
+BLACK, RED, BLUE, ORANGE, GREY = "#000000", "#c0392b", "#1f5fbf", "#d35400", "#a6a6a6"
+FILL = {"input": "#fff4cc", "output": "#d8f0d8", "inner": "#ffffff", "unknown": "#f4f4f4"}
+MONO = "monospace"
+NBSP = "&#160;"
+
+
+def draw_graph(root: Value, show_grad: bool = True, show_partials: bool = True,
+               rankdir: str = "LR", precision: int = 4, max_nodes: int = 1000,
+               legend: bool = True) -> graphviz.Digraph:
+    """A Graphviz drawing of everything root depends on (shows inline in Jupyter).
+
+    Gradients are written when show_grad is True and a backward pass has reached the graph
+    (some node's grad is nonzero); then every node shows its grad, zeros included.
+    """
+    graph = read_graph(root, max_nodes)
+    scene = final_scene(graph, show_grad)
+    options = dict(show_partials=show_partials, rankdir=rankdir, precision=precision,
+                   legend=legend)
+    return build(graph, scene, **options)
+
+
+def build(graph: Graph, scene: Scene, show_partials: bool = True, rankdir: str = "LR",
+          precision: int = 4, legend: bool = True, widths: dict | None = None
+          ) -> graphviz.Digraph:
+    """The Digraph for one scene; `widths` pads text so every frame keeps the same layout."""
+    dot = graphviz.Digraph("computational_graph")
+    dot.attr(rankdir=rankdir, nodesep="0.25", ranksep="0.35", fontname="DejaVu Sans",
+             bgcolor="white")
+    dot.attr("node", fontname="DejaVu Sans", fontsize="11")
+    dot.attr("edge", fontname=MONO, fontsize="10", arrowsize="0.7", color="#555555")
+    for i in range(len(graph.order)):
+        _add_value(dot, graph, scene, i, precision, widths or {})
+        _add_op(dot, graph, scene, i, precision, show_partials, widths or {})
+    if legend or scene.title:
+        dot.attr(label=_caption(graph, scene, legend), labelloc="t" if scene.title else "b",
+                 labeljust="l", fontsize="11")
+    return dot
+
+
+# ---------------------------------------------------------------------- value nodes
+
+def value_rows(graph: Graph, scene: Scene, i: int, precision: int) -> list[tuple]:
+    """The lines of text in value node i: (text, color, kind), kind "name", "mono" or "note"."""
+    node, known = graph.order[i], i < scene.computed
+    rows = [(escape(node.name), BLACK, "name")] if node.name else []
+    if known:
+        rows += [("data " + line, BLACK, "mono") for line in batch_lines(node.data, precision)]
+    else:
+        rows.append(("data ?", GREY, "mono"))
+    if scene.grad_rows:
+        rows.append(_grad_row(scene, i, precision))
+    if graph.is_branch(i):
+        rows.append((f"used {graph.uses[i]}×: grads add", ORANGE, "note"))
+    return rows
+
+
+def _grad_row(scene: Scene, i: int, precision: int) -> tuple:
+    if i in scene.sums:
+        before, added, after = (summary(x, precision) for x in scene.sums[i])
+        added = f"({added})" if added.startswith("-") else added
+        return (f"grad {before} + {added} = {after}", RED, "mono")
+    if i in scene.grads:
+        return ("grad " + summary(scene.grads[i], precision), RED, "mono")
+    return ("grad ?", GREY, "mono")
+
+
+def _add_value(dot, graph: Graph, scene: Scene, i: int, precision: int, widths: dict) -> None:
+    rows = value_rows(graph, scene, i, precision)
+    label = _table(rows, widths.get(("value", i), 0))
+    kind = _kind(graph, i)
+    fill = FILL[kind] if i < scene.computed else FILL["unknown"]
+    border, width = (ORANGE, "2") if graph.is_branch(i) else ("#333333", "1")
+    if i == scene.focus:
+        border, width = (RED if scene.grads else BLUE), "3"   # red while going backward
+    dot.node(f"v{i}", label, shape="box", style="rounded,filled", fillcolor=fill,
+             color=border, penwidth=width, peripheries="2" if kind == "output" else "1")
+
+
+def _kind(graph: Graph, i: int) -> str:
+    if i == len(graph.order) - 1:
+        return "output"
+    return "inner" if graph.order[i].parents else "input"
+
+
+def _table(rows: list[tuple], width: int) -> str:
+    cells = "".join(f"<TR><TD>{_cell(text, color, kind, width)}</TD></TR>"
+                    for text, color, kind in rows)
+    return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{cells}</TABLE>>'
+
+
+def _cell(text: str, color: str, kind: str, width: int) -> str:
+    if kind == "name":
+        return f'<FONT POINT-SIZE="12"><B>{text}</B></FONT>'
+    if kind == "note":
+        return f'<FONT POINT-SIZE="9" COLOR="{color}">{text}</FONT>'
+    return f'<FONT FACE="{MONO}" COLOR="{color}">{pad(text, width)}</FONT>'
+
+
+def pad(text: str, width: int) -> str:
+    """text centred in `width` monospace characters with non-breaking spaces (no-op if wider)."""
+    missing = max(0, width - visible_length(text))
+    return NBSP * (missing // 2) + text + NBSP * (missing - missing // 2)
+
+
+def visible_length(text: str) -> int:
+    """How many characters text shows, counting an HTML entity such as &lt; as one."""
+    length, in_entity = 0, False
+    for char in text:
+        if char == "&":
+            in_entity = True
+        elif in_entity and char == ";":
+            in_entity = False
+        if not in_entity:
+            length += 1
+    return length
+
+
+# ---------------------------------------------------------------------- op nodes and edges
+
+def _add_op(dot, graph, scene, i, precision, show_partials, widths) -> None:
+    node = graph.order[i]
+    if not node.parents:
+        return
+    known = i < scene.computed
+    dot.node(f"op{i}", op_symbol(node.op, len(node.parents)), shape="circle", width="0.35",
+             fixedsize="false", margin="0.02", style="filled", fontsize="12",
+             fillcolor="#e4ecf7" if known else FILL["unknown"],
+             color="#333333" if known else GREY, ordering="in")
+    for slot, operand, partial in operand_slots(node):
+        if isinstance(operand, Value):
+            _add_edge(dot, graph, scene, (i, slot), operand, partial, precision,
+                      show_partials, widths)
+        else:
+            _add_constant(dot, i, slot, operand, precision)
+    dot.edge(f"op{i}", f"v{i}", color="#333333" if known else GREY)
+
+
+def edge_text(scene: Scene, i: int, partial, precision: int) -> str:
+    """The label of an edge into op i: its local partial, or "∂ ?" before the op is computed."""
+    return "∂ " + (summary(partial, precision) if i < scene.computed else "?")
+
+
+def _add_edge(dot, graph, scene, key, operand, partial, precision, show_partials, widths):
+    i, slot = key
+    text = pad(edge_text(scene, i, partial, precision), widths.get(("edge", i, slot), 0))
+    color = BLUE if i < scene.computed else GREY
+    style = {}
+    if key == scene.edge:
+        color, style = RED, {"penwidth": "3", "color": RED}
+    label = f'<<FONT COLOR="{color}">{text}</FONT>>' if show_partials else None
+    dot.edge(f"v{graph.position[operand]}", f"op{i}", label=label, **style)
+
+
+def _add_constant(dot, i: int, slot: int, constant, precision: int) -> None:
+    name = f"c{i}_{slot}"
+    dot.node(name, escape(summary(constant, precision)), shape="box", style="filled,dashed",
+             fillcolor="#eeeeee", color=GREY, fontsize="10", height="0.25", width="0.3",
+             margin="0.04,0.02")
+    dot.edge(name, f"op{i}", style="dashed", color=GREY)
+
+
+# ---------------------------------------------------------------------- title and legend
+
+def _caption(graph: Graph, scene: Scene, legend: bool) -> str:
+    parts = [f"<B>{escape_long(scene.title)}</B>"] if scene.title else []
+    if legend:
+        parts.append(_legend(graph, scene))
+    return "<" + "<BR ALIGN=\"LEFT\"/>".join(parts) + "<BR ALIGN=\"LEFT\"/>>"
+
+
+def _legend(graph: Graph, scene: Scene) -> str:
+    items = [f'<FONT COLOR="{BLACK}">data</FONT>: forward value']
+    if scene.grad_rows:
+        items.append(f'<FONT COLOR="{RED}">grad</FONT>: d output / d value')
+    items.append(f'<FONT COLOR="{BLUE}">∂ on an edge</FONT>: local partial d(op)/d(operand)')
+    if any(graph.is_branch(i) for i in range(len(graph.order))):
+        items.append(f'<FONT COLOR="{ORANGE}">orange</FONT>: used twice or more, grads add')
+    return '<FONT POINT-SIZE="10">' + "   ·   ".join(items) + "</FONT>"
+
+
+def escape_long(text: str) -> str:
+    """A title escaped for an HTML label, without the length cut applied to names."""
+    return "".join(escape(char) for char in text)

@@ -1,0 +1,85 @@
+"""Backprop as a sequence of scenes: the forward pass node by node, then the backward pass edge
+by edge, replaying the chain rule from the recorded `partials` on a private copy of the numbers.
+
+Forward: one scene per value, in topological order (inputs first); later values show "?".
+Backward: one scene for the seed d(output)/d(output) = 1, then one per edge, in reverse
+topological order: the parent's gradient grows by `partial × upstream`, and at a branch point
+the scene shows the addition, e.g. "grad 0.2 + 0.3 = 0.5". No Value's `.grad` is touched.
+
+Read next: `render.py`, which draws these scenes into numbered files.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograd import Value
+
+from .labels import OP_SYMBOLS, summary
+from .scene import Graph, Scene, operand_slots
+
+PRECISION = 4
+
+
+def forward_scenes(graph: Graph) -> list[Scene]:
+    """One scene per value: values order[:k+1] are known, the newest one highlighted."""
+    n = len(graph.order)
+    return [Scene(computed=k + 1, grads={}, focus=k,
+                  title=f"Forward pass, step {k + 1} of {n}: {describe(graph.order[k])}")
+            for k in range(n)]
+
+
+def backward_scenes(graph: Graph) -> list[Scene]:
+    """The seed scene, then one scene per edge, with the gradients known after that edge."""
+    n, root = len(graph.order), graph.order[-1]
+    grads = {n - 1: _seed(root.data)}
+    scenes = [Scene(n, dict(grads), focus=n - 1, title=_seed_title(grads[n - 1]))]
+    edges = [(i, slot, operand, partial) for i in reversed(range(n))
+             for slot, operand, partial in operand_slots(graph.order[i])
+             if isinstance(operand, Value)]
+    for step, (i, slot, operand, partial) in enumerate(edges, start=2):
+        parent = graph.position[operand]
+        added = _reduce(operand, partial * grads[i])
+        before = grads.get(parent)
+        grads[parent] = added if before is None else before + added
+        sums = {} if before is None else {parent: (before, added, grads[parent])}
+        title = (f"Backward pass, step {step} of {len(edges) + 1}: "
+                 f"{_edge_title(graph, i, parent, partial, grads[i], added)}")
+        scenes.append(Scene(n, dict(grads), sums=sums, focus=parent, edge=(i, slot),
+                            title=title))
+    return scenes
+
+
+def _seed(data):
+    """d(root)/d(root) = 1, one per sample for a batch root (as backward() seeds it)."""
+    return np.ones_like(data) if isinstance(data, np.ndarray) else 1.0
+
+
+def _reduce(parent: Value, gradient):
+    """A single number that fed a batch gets the sum of its per-sample gradients."""
+    if isinstance(gradient, np.ndarray) and not isinstance(parent.data, np.ndarray):
+        return float(gradient.sum())
+    return gradient
+
+
+def describe(node: Value) -> str:
+    """The computation that made node, with numbers: "exp(-0.5) = 0.6065", "x = 0.5"."""
+    result = summary(node.data, PRECISION)
+    if not node.parents:
+        return f"input {node.name or ''} = {result}".replace("  ", " ")
+    shown = [summary(getattr(x, "data", x), PRECISION) for x in node.operands]
+    if node.op in ("exp", "log", "sum", "mean"):
+        return f"{node.op}({shown[0]}) = {result}"
+    if node.op == "neg":
+        return f"−({shown[0]}) = {result}"
+    return f" {OP_SYMBOLS.get(node.op, node.op)} ".join(shown) + f" = {result}"
+
+
+def _seed_title(seed) -> str:
+    return f"Backward pass, step 1: start with d output / d output = {summary(seed, PRECISION)}"
+
+
+def _edge_title(graph: Graph, i: int, parent: int, partial, upstream, added) -> str:
+    who = repr(graph.order[parent].name) if graph.order[parent].name else f"value {parent}"
+    return (f"grad of {who} += ∂ {summary(partial, PRECISION)} × upstream grad "
+            f"{summary(upstream, PRECISION)} = {summary(added, PRECISION)}")

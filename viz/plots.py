@@ -1,0 +1,180 @@
+"""Plots with matplotlib: activations and their derivatives, training curves, decision
+boundaries, digit predictions, and per-layer gradient magnitudes.
+
+matplotlib is imported inside each function, with the headless Agg backend, so `import viz`
+never loads it. Every function writes one PNG or SVG (from the path's suffix) and returns it.
+
+Read next: `formula.py` (the safe formula parser behind `python -m viz`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+import autograd
+
+
+def _pyplot():
+    """matplotlib.pyplot on the Agg backend (no display needed)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def _save(figure, path: str | Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    _pyplot().close(figure)
+    return path
+
+
+# ---------------------------------------------------------------------- activations
+
+ACTIVATIONS = {"sigmoid": autograd.sigmoid, "tanh": autograd.tanh, "relu": autograd.relu,
+               "step": autograd.step}
+MAX_SLOPE = {"sigmoid": 0.25, "tanh": 1.0}   # the largest derivative: at x = 0
+
+
+def activation_and_slope(name: str, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """An activation's values and derivatives at every x, by the engine's backward pass."""
+    inputs = autograd.Value(x)
+    outputs = ACTIVATIONS[name](inputs)
+    [slope] = autograd.grad(outputs, [inputs])   # one sample each: d out_k / d x_k
+    return np.broadcast_to(outputs.data, x.shape), np.asarray(slope)
+
+
+def plot_activations(path: str | Path) -> Path:
+    """sigmoid, tanh, relu and step (top) and their derivatives from backward (bottom)."""
+    plt = _pyplot()
+    x = np.linspace(-6.0, 6.0, 601)
+    figure, axes = plt.subplots(2, len(ACTIVATIONS), figsize=(14, 6), sharex=True)
+    for column, name in enumerate(ACTIVATIONS):
+        values, slopes = activation_and_slope(name, x)
+        axes[0, column].plot(x, values, color="#1f5fbf")
+        axes[0, column].set_title(name)
+        axes[1, column].plot(x, slopes, color="#c0392b")
+        axes[1, column].set_title(f"d {name}(x) / dx  (engine backward)")
+        _mark_maximum(axes[1, column], name)
+        axes[1, column].set_xlabel("x")
+    for axis in axes.flat:
+        axis.grid(alpha=0.3)
+    return _save(figure, path)
+
+
+def _mark_maximum(axis, name: str) -> None:
+    if name in MAX_SLOPE:
+        top = MAX_SLOPE[name]
+        axis.axhline(top, color="grey", linestyle="--", linewidth=1)
+        axis.plot([0], [top], "o", color="black")
+        axis.annotate(f"max {top:g} at x = 0", (0, top), xytext=(1.0, top * 0.85))
+        axis.set_ylim(-0.05 * top, 1.15 * top)
+    else:
+        axis.set_ylim(-0.05, 1.15)
+    if name == "step":
+        axis.annotate("0 everywhere (undefined at 0):\nno gradient to learn from", (-5.8, 0.5))
+
+
+# ---------------------------------------------------------------------- training
+
+def plot_history(history: dict[str, list[float]], path: str | Path) -> Path:
+    """Loss (left) and accuracy (right, if recorded) per epoch, from an nn.fit history."""
+    plt = _pyplot()
+    accuracy = [key for key in history if "acc" in key]
+    losses = [key for key in history if key not in accuracy]
+    figure, axes = plt.subplots(1, 2 if accuracy else 1, figsize=(10 if accuracy else 5, 3.8),
+                                squeeze=False)
+    for axis, keys, label in zip(axes[0], (losses, accuracy), ("loss", "accuracy")):
+        for key in keys:
+            epochs = np.arange(1, len(history[key]) + 1)
+            axis.plot(epochs, history[key], marker="." if len(epochs) < 50 else None,
+                      label=key)
+        axis.set(xlabel="epoch", ylabel=label)
+        axis.grid(alpha=0.3)
+        axis.legend()
+    return _save(figure, path)
+
+
+def plot_decision_boundary(model, X: np.ndarray, y: np.ndarray, path: str | Path,
+                           resolution: int = 200, predict: Callable | None = None) -> Path:
+    """A 2-D classifier's regions (colored by `nn.predict(model, points)`) and the data on top."""
+    if predict is None:
+        from nn import predict                       # lazily: viz does not need nn otherwise
+    plt = _pyplot()
+    X, y = np.asarray(X, dtype=float), np.asarray(y)
+    xx, yy = _grid(X, resolution)
+    scores = _as_scores(predict(model, np.column_stack([xx.ravel(), yy.ravel()])))
+    figure, axis = plt.subplots(figsize=(5.5, 5))
+    axis.contourf(xx, yy, scores.reshape(xx.shape), levels=_levels(scores), cmap="coolwarm",
+                  alpha=0.35)
+    if not np.all(scores == np.round(scores)):          # probabilities: draw the 0.5 line
+        axis.contour(xx, yy, scores.reshape(xx.shape), levels=[0.5], colors="black",
+                     linewidths=1)
+    axis.scatter(X[:, 0], X[:, 1], c=y, cmap="coolwarm", edgecolors="black", s=22)
+    axis.set(xlabel="feature 1", ylabel="feature 2", title="decision boundary")
+    return _save(figure, path)
+
+
+def _grid(X: np.ndarray, resolution: int) -> tuple[np.ndarray, np.ndarray]:
+    low, high = X.min(axis=0), X.max(axis=0)
+    margin = 0.1 * (high - low) + 1e-9
+    xs = np.linspace(low[0] - margin[0], high[0] + margin[0], resolution)
+    ys = np.linspace(low[1] - margin[1], high[1] + margin[1], resolution)
+    return np.meshgrid(xs, ys)
+
+
+def _as_scores(predicted) -> np.ndarray:
+    """Predictions as one number per point: labels as they are, class scores by argmax."""
+    predicted = np.asarray(predicted, dtype=float)
+    if predicted.ndim == 2:
+        predicted = predicted.argmax(axis=1) if predicted.shape[1] > 1 else predicted[:, 0]
+    return predicted
+
+
+def _levels(scores: np.ndarray):
+    """Class labels get one band each; probabilities get 20 bands between 0 and 1."""
+    if np.all(scores == np.round(scores)):
+        return np.arange(scores.min(), scores.max() + 2) - 0.5
+    return np.linspace(min(0.0, scores.min()), max(1.0, scores.max()), 21)
+
+
+def plot_digit_grid(images, predicted, true, path: str | Path,
+                    shape: tuple[int, int] = (8, 8), columns: int = 10) -> Path:
+    """Digit images with "predicted (true)" above each; wrong predictions in red."""
+    plt = _pyplot()
+    images = np.asarray(images, dtype=float).reshape(-1, *shape)
+    rows = max(1, -(-len(images) // columns))
+    figure, axes = plt.subplots(rows, columns, figsize=(columns * 1.1, rows * 1.3),
+                                squeeze=False)
+    for axis in axes.flat:
+        axis.axis("off")
+    for axis, image, guess, answer in zip(axes.flat, images, predicted, true):
+        axis.imshow(image, cmap="gray_r")
+        right = int(guess) == int(answer)
+        axis.set_title(f"{int(guess)} ({int(answer)})", fontsize=9,
+                       color="#1e8449" if right else "#c0392b")
+    figure.suptitle("predicted (true); red = wrong", fontsize=10)
+    return _save(figure, path)
+
+
+def plot_gradient_magnitudes(magnitudes_by_activation: dict[str, list[float]],
+                             path: str | Path) -> Path:
+    """Mean |gradient| per layer for each activation, log scale: vanishing gradients show as
+    lines falling towards the input layer."""
+    plt = _pyplot()
+    figure, axis = plt.subplots(figsize=(7, 4.2))
+    for name, magnitudes in magnitudes_by_activation.items():
+        layers = np.arange(1, len(magnitudes) + 1)
+        magnitudes = np.asarray(magnitudes, dtype=float)
+        shown = np.where(magnitudes > 0, magnitudes, np.nan)   # log scale: zeros are not drawn
+        axis.semilogy(layers, shown, marker="o", label=name)
+    axis.set(xlabel="layer (1 = next to the input)", ylabel="mean |gradient| (log scale)",
+             title="gradient magnitude per layer")
+    axis.grid(alpha=0.3, which="both")
+    axis.legend()
+    return _save(figure, path)

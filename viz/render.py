@@ -1,0 +1,121 @@
+"""Writing drawings to files: `render` (svg, png or pdf) and `backward_frames` (one picture per
+step of the forward and backward passes, optionally an animated GIF).
+
+Both need Graphviz's `dot` program. Without it they still write the DOT source (`.gv`) and
+raise a RuntimeError that says how to install dot.
+
+Read next: `plots.py` (matplotlib plots), or `cli.py` (the command line).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import graphviz
+
+from autograd import Value
+
+from .draw import build, draw_graph, edge_text, value_rows, visible_length
+from .frames import backward_scenes, forward_scenes
+from .scene import Graph, operand_slots, read_graph
+
+FORMATS = ("svg", "png", "pdf")
+INSTALL_DOT = ("Graphviz's `dot` program was not found on PATH. Install it (Debian/Ubuntu: "
+               "sudo apt-get install graphviz; macOS: brew install graphviz; conda: conda "
+               "install graphviz), then run again.")
+
+
+def render(root: Value, path: str | Path, format: str = "svg", **draw_options) -> Path:
+    """Draw root's graph (see `draw_graph` for the options) and write it to path as svg/png/pdf.
+
+    >>> render(z, "out/sigmoid.svg")     # returns Path("out/sigmoid.svg")
+    """
+    format = check_format(format)
+    return write(draw_graph(root, **draw_options), Path(path), format)
+
+
+def check_format(format: str) -> str:
+    """format itself if dot can write it here, else a ValueError listing the allowed ones."""
+    if format not in FORMATS:
+        raise ValueError(f"unknown format {format!r}: use one of {', '.join(FORMATS)}")
+    return format
+
+
+def write(dot: graphviz.Digraph, path: Path, format: str) -> Path:
+    """Lay out with Graphviz's dot and write the picture; without dot, write the .gv source."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if format == "png":
+        dot.attr(dpi="110")
+    try:
+        if shutil.which("dot") is None:
+            raise graphviz.ExecutableNotFound(["dot"])
+        picture = dot.pipe(format=format)
+    except graphviz.ExecutableNotFound:
+        source = path.with_suffix(".gv")
+        source.write_text(dot.source, encoding="utf-8")
+        raise RuntimeError(f"{INSTALL_DOT} The DOT source was written to {source}; "
+                           f"`dot -T{format} {source} -o {path}` turns it into a picture.")
+    path.write_bytes(picture)
+    return path
+
+
+def backward_frames(root: Value, folder: str | Path, format: str = "png", gif: bool = False,
+                    max_nodes: int = 100, **draw_options) -> list[Path]:
+    """One picture per step of backprop through root's graph, in order, written to folder.
+
+    First the forward pass (frame_000_forward.png, ...: one per value), then the backward pass
+    (..., frame_NNN_backward.png: the seed, then one per edge). Gradients are replayed from the
+    recorded partials; no `.grad` changes. With gif=True the last path is an animated GIF.
+    """
+    format = check_format(format)
+    if gif and format != "png":
+        raise ValueError("an animated GIF is made from png frames: use format='png' with gif=True")
+    graph = read_graph(root, max_nodes)
+    scenes = [("forward", s) for s in forward_scenes(graph)]
+    scenes += [("backward", s) for s in backward_scenes(graph)]
+    widths = measure(graph, [scene for _, scene in scenes], draw_options.get("precision", 4))
+    folder = Path(folder)
+    paths = [write(build(graph, scene, widths=widths, **draw_options),
+                   folder / f"frame_{k:03d}_{phase}.{format}", format)
+             for k, (phase, scene) in enumerate(scenes)]
+    return paths + [make_gif(paths, folder / "backprop.gif")] if gif else paths
+
+
+def measure(graph: Graph, scenes: list, precision: int) -> dict:
+    """The widest text each value node and each edge label shows in any scene (in characters).
+
+    Padding every frame to these widths keeps the layout still from one frame to the next.
+    """
+    widths: dict = {}
+    for scene in scenes:
+        for i, node in enumerate(graph.order):
+            rows = value_rows(graph, scene, i, precision)
+            _widen(widths, ("value", i), max(visible_length(r[0]) for r in rows if r[2] == "mono"))
+            for slot, operand, partial in operand_slots(node):
+                if isinstance(operand, Value):
+                    text = edge_text(scene, i, partial, precision)
+                    _widen(widths, ("edge", i, slot), visible_length(text))
+    return widths
+
+
+def _widen(widths: dict, key, width: int) -> None:
+    widths[key] = max(widths.get(key, 0), width)
+
+
+def make_gif(paths: list[Path], target: Path, milliseconds: int = 900) -> Path:
+    """An animated GIF of png frames (Pillow comes with matplotlib), padded to one size."""
+    from PIL import Image
+
+    frames = [Image.open(path).convert("RGB") for path in paths]
+    width = max(frame.width for frame in frames)
+    height = max(frame.height for frame in frames)
+    canvases = []
+    for frame in frames:
+        canvas = Image.new("RGB", (width, height), "white")
+        canvas.paste(frame, (0, 0))
+        canvases.append(canvas)
+    durations = [milliseconds] * (len(canvases) - 1) + [milliseconds * 4]
+    canvases[0].save(target, save_all=True, append_images=canvases[1:], duration=durations,
+                     loop=0)
+    return target
