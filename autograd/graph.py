@@ -29,16 +29,18 @@ from .value import Value, as_data
 def topological_order(root: Value) -> list[Value]:
     """Every node root depends on (root included), each listed after all of its parents.
 
-    Iterative depth-first search, so a graph a million nodes deep needs no recursion.
+    An iterative depth-first search, so a graph a million nodes deep needs no recursion. A node
+    is visited once it carries this search's fresh mark (cheaper than a set of visited nodes).
     """
+    visited = object()
+    root.mark = visited
     order: list[Value] = []
-    visited = {root}
     stack = [(root, iter(root.parents))]
     while stack:
         node, parents = stack[-1]
         for parent in parents:
-            if parent not in visited:
-                visited.add(parent)
+            if parent.mark is not visited:
+                parent.mark = visited
                 if parent.parents:
                     stack.append((parent, iter(parent.parents)))
                     break                     # finish this parent's ancestors first
@@ -83,13 +85,16 @@ def _propagate(root: Value, seed, create_graph: bool, into_grad: bool) -> list[V
             upstream = node.upstream
             if type(upstream) is not float and type(node.data) is float:
                 node.upstream = upstream = _total_over_batch(upstream)
-            if into_grad:
-                node.grad += upstream         # accumulates across calls, like PyTorch
+            if not node.parents:
+                continue
             partials = symbolic_partials(node) if create_graph else node.partials
             for parent, partial in zip(node.parents, partials):
                 parent.upstream += partial * upstream   # the chain rule; branches add up
                 if check:
                     modes.check_gradient(node, parent, partial, upstream)
+        if into_grad:
+            for node in order:
+                node.grad += node.upstream    # accumulates across calls, like PyTorch
     return order
 
 

@@ -40,7 +40,8 @@ class Value:
     lists every operand in order, constants included.
     """
 
-    __slots__ = ("data", "grad", "name", "op", "parents", "partials", "operands", "upstream")
+    __slots__ = ("data", "grad", "name", "op", "parents", "partials", "operands",
+                 "upstream", "mark")
     __array_ufunc__ = None  # numpy defers to our operators: np.float64(2) * x is a Value
 
     def __init__(self, data: float | np.ndarray, name: str | None = None) -> None:
@@ -51,7 +52,8 @@ class Value:
         self.parents = ()
         self.partials = ()
         self.operands = ()
-        # `upstream`, the gradient of the current backward pass, is set by graph.py.
+        self.mark = None  # graph.py's topological sort marks the nodes it has visited
+        # graph.py also sets `upstream`, the gradient of the current backward pass.
 
     # ------------------------------------------------------------------ add, sub, neg
 
@@ -196,8 +198,9 @@ class Value:
         return functions.tanh(self)
 
     def relu(self) -> Value:
-        """max(self, 0): self times a constant gate, 1 where self > 0, else 0."""
-        return self * arith.step(self.data)
+        """max(self, 0), as a mul node: self times a constant gate, 1 where self > 0, else 0."""
+        gate = arith.step(self.data)
+        return _node(self.data * gate, "mul", (self,), (gate,), (self, gate))
 
     def backward(self, gradient: float | np.ndarray = 1.0) -> None:
         """Add d(self)/d(node) * gradient into `.grad` of every node self depends on.
@@ -232,6 +235,7 @@ def _node(data, op: str, parents: tuple, partials: tuple, operands: tuple) -> Va
     node.parents = parents
     node.partials = partials
     node.operands = operands
+    node.mark = None
     if modes.active:
         modes.apply(node)  # no_grad drops the history; detect_anomaly checks the value
     return node
