@@ -1,0 +1,31 @@
+"""nn: neural networks built on autograd's scalar Values, from a neuron to a trained classifier.
+
+Read the package in this order:
+1. `modules.py`  `Neuron`, `Layer`, `MLP`: weighted sums and activations, with named weights
+2. `losses.py`   `mse_loss`, `cross_entropy`, `softmax_cross_entropy`, `hinge_loss`, `l2_penalty`
+3. `optim.py`    `SGD`, `Momentum`, `Adam`: how the gradients move the weights
+4. `training.py` `fit`, `predict`, `accuracy`: minibatches as batch Values, one graph per step
+5. `checks.py`   `gradient_check`: backprop against numerical gradients, layer by layer
+6. `saving.py`   `Module.save` / `Module.load` as .npz (never pickle)
+7. `data.py`     datasets (xor, moons, spiral, digits, MNIST) and batching helpers
+
+    >>> from nn import MLP, data, fit, accuracy, hinge_loss, SGD
+    >>> X, y = data.moons(n=100, noise=0.1)
+    >>> model = MLP(2, [16, 16, 1], seed=0)
+    >>> history = fit(model, X, y, hinge_loss, SGD(model.parameters(), lr=0.1), epochs=50)
+    >>> accuracy(model, X, y)                      # a float in [0, 1]
+"""
+
+from . import data
+from .checks import gradient_check
+from .losses import cross_entropy, hinge_loss, l2_penalty, mse_loss, softmax_cross_entropy
+from .modules import ACTIVATIONS, MLP, Layer, Module, Neuron
+from .optim import SGD, Adam, Momentum, Optimizer
+from .training import accuracy, as_inputs, fit, predict
+
+__all__ = [
+    "data", "Module", "Neuron", "Layer", "MLP", "ACTIVATIONS",
+    "mse_loss", "cross_entropy", "softmax_cross_entropy", "hinge_loss", "l2_penalty",
+    "Optimizer", "SGD", "Momentum", "Adam",
+    "fit", "predict", "accuracy", "as_inputs", "gradient_check",
+]

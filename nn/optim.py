@@ -1,0 +1,91 @@
+"""Optimizers: how the gradients move the parameters, one `step()` at a time.
+
+Each optimizer holds the parameters (float Values) and updates `p.data` in place from `p.grad`:
+plain gradient descent (`SGD`), descent with a velocity (`Momentum`), and `Adam`, which scales
+each step by running averages of the gradient and of its square. The learning rate `lr` is a
+plain attribute, so a schedule can change it between steps (`optimizer.lr = ...`).
+
+    optimizer = nn.Adam(model.parameters(), lr=0.01)
+    optimizer.zero_grad(); loss.backward(); optimizer.step()
+
+Read next: `training.py` (the loop that calls all of this).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Iterable
+
+from autograd import Value
+
+
+class Optimizer:
+    """The parameters to update; subclasses define `step()`."""
+
+    def __init__(self, params: Iterable[Value], lr: float) -> None:
+        self.params = list(params)
+        self.lr = lr
+        for p in self.params:
+            if not isinstance(p, Value) or not isinstance(p.data, float):
+                raise ValueError("optimizers update float Values (parameters), not batches")
+
+    def zero_grad(self) -> None:
+        """Set every parameter's gradient to 0 (backward() adds into .grad)."""
+        for p in self.params:
+            p.grad = 0.0
+
+    def step(self) -> None:
+        """Update every parameter from its gradient."""
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent: p = p - lr * grad."""
+
+    def step(self) -> None:
+        """Move every parameter one step against its gradient."""
+        for p in self.params:
+            p.data -= self.lr * p.grad
+
+
+class Momentum(Optimizer):
+    """Gradient descent with momentum, as the book writes it: v = momentum*v - lr*grad; p += v."""
+
+    def __init__(self, params: Iterable[Value], lr: float, momentum: float = 0.9) -> None:
+        super().__init__(params, lr)
+        self.momentum = momentum
+        self.velocities = [0.0] * len(self.params)
+
+    def step(self) -> None:
+        """Update each velocity, then move each parameter by its velocity."""
+        for i, p in enumerate(self.params):
+            self.velocities[i] = self.momentum * self.velocities[i] - self.lr * p.grad
+            p.data += self.velocities[i]
+
+
+class Adam(Optimizer):
+    """Adam: steps of lr * m_hat / (sqrt(v_hat) + eps), m and v running averages of g and g^2.
+
+    m_hat and v_hat undo the bias of starting the averages at 0, so the first step moves each
+    parameter by about lr * sign(grad).
+    """
+
+    def __init__(self, params: Iterable[Value], lr: float = 0.001, beta1: float = 0.9,
+                 beta2: float = 0.999, eps: float = 1e-8) -> None:
+        super().__init__(params, lr)
+        self.beta1, self.beta2, self.eps = beta1, beta2, eps
+        self.m = [0.0] * len(self.params)   # running average of the gradient
+        self.v = [0.0] * len(self.params)   # running average of the squared gradient
+        self.t = 0                          # steps taken, for the bias correction
+
+    def step(self) -> None:
+        """Update the running averages, then move each parameter."""
+        self.t += 1
+        beta1, beta2 = self.beta1, self.beta2
+        correction1, correction2 = 1 - beta1 ** self.t, 1 - beta2 ** self.t
+        for i, p in enumerate(self.params):
+            g = p.grad
+            self.m[i] = beta1 * self.m[i] + (1 - beta1) * g
+            self.v[i] = beta2 * self.v[i] + (1 - beta2) * g * g
+            m_hat, v_hat = self.m[i] / correction1, self.v[i] / correction2
+            p.data -= self.lr * m_hat / (math.sqrt(v_hat) + self.eps)

@@ -1,0 +1,126 @@
+"""Training and using a model: `fit`, `predict`, `accuracy` and `gradient_check`.
+
+A minibatch goes through the graph as batch Values, one per input feature (`Value(X[:, j])`
+holds feature j of every sample), so each step builds ONE graph whose nodes carry a vector,
+not one graph per sample. The loss is the batch mean, so backward() gives each weight the
+averaged gradient; the optimizer then moves the weights.
+
+Read next: the demos (`demos/xor.py` first), which train real classifiers with these.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Callable
+
+import numpy as np
+
+import autograd
+from autograd import Value
+
+from . import data
+from .losses import Outputs
+from .modules import Module
+from .optim import Optimizer
+
+Loss = Callable[[Outputs, np.ndarray], Value]
+
+
+def as_inputs(X: np.ndarray) -> list[Value]:
+    """A batch X of shape (n, features) as one batch Value per feature (column)."""
+    X = np.asarray(X, dtype=float)
+    if X.ndim != 2:
+        raise ValueError(f"X must have shape (samples, features), got shape {X.shape}")
+    return [Value(X[:, j]) for j in range(X.shape[1])]
+
+
+def fit(model: Module, X: np.ndarray, y: np.ndarray, loss: Loss, optimizer: Optimizer,
+        epochs: int, batch_size: int | None = None, progress: bool = True, seed: int = 0,
+        validation: tuple[np.ndarray, np.ndarray] | None = None) -> dict[str, list[float]]:
+    """Train model on (X, y) for some epochs of minibatches; return the history per epoch.
+
+    >>> model = MLP(2, [4, 1], activation="tanh", output_activation="sigmoid", seed=0)
+    >>> history = fit(model, X, y, mse_loss, Adam(model.parameters(), lr=0.1), epochs=200)
+    >>> history["accuracy"][-1]
+    1.0
+
+    `loss(outputs, y_batch)` is any loss of `losses.py`, or your own closure; L2
+    regularisation goes there too (there is no separate option):
+        loss = lambda out, t: hinge_loss(out, t) + 1e-4 * l2_penalty(model.parameters())
+    batch_size=None trains on the whole set at once; minibatches are shuffled with seed + epoch.
+    history["loss"] is the mean batch loss, history["accuracy"] the accuracy on the batches
+    as they were trained on (before each step); with validation=(X_val, y_val) also
+    history["val_accuracy"]. A tqdm bar shows progress when stderr is a terminal.
+    """
+    history = {"loss": [], "accuracy": []} | ({"val_accuracy": []} if validation else {})
+    for epoch in _epochs(epochs, progress, history):
+        epoch_loss, epoch_accuracy = train_epoch(model, X, y, loss, optimizer,
+                                                 batch_size or len(X), seed + epoch)
+        history["loss"].append(epoch_loss)
+        history["accuracy"].append(epoch_accuracy)
+        if validation:
+            history["val_accuracy"].append(accuracy(model, *validation))
+    return history
+
+
+def train_epoch(model: Module, X: np.ndarray, y: np.ndarray, loss: Loss,
+                optimizer: Optimizer, batch_size: int, seed: int) -> tuple[float, float]:
+    """One pass over (X, y) in shuffled minibatches; returns the mean loss and accuracy."""
+    total_loss, correct = 0.0, 0
+    for X_batch, y_batch in data.batches(X, y, batch_size, shuffle=batch_size < len(X), seed=seed):
+        outputs = model(as_inputs(X_batch))
+        batch_loss = loss(outputs, y_batch)
+        model.zero_grad()                     # gradients accumulate: clear the last batch's
+        batch_loss.backward()
+        optimizer.step()
+        total_loss += batch_loss.data * len(y_batch)
+        correct += int(np.sum(classes_from(outputs, model) == as_classes(y_batch)))
+    return total_loss / len(y), correct / len(y)
+
+
+def _epochs(epochs: int, progress: bool, history: dict):
+    """range(epochs), with a tqdm bar (loss, accuracy) if progress is on and stderr a terminal."""
+    try:
+        from tqdm import tqdm                 # lazy: tqdm comes with the 'demos' extra
+    except ImportError:
+        progress = False
+    if not (progress and sys.stderr.isatty()):
+        yield from range(epochs)
+        return
+    with tqdm(range(epochs), desc="training", unit="epoch") as bar:
+        for epoch in bar:
+            yield epoch
+            bar.set_postfix(loss=f"{history['loss'][-1]:.4f}", acc=f"{history['accuracy'][-1]:.3f}")
+
+
+def predict(model: Module, X: np.ndarray) -> np.ndarray:
+    """Class ids for the rows of X, computed under no_grad (no graph is kept).
+
+    Several outputs: the argmax. One output: 1 where it is above 0.5 for a sigmoid or step
+    output, above 0 otherwise (identity, tanh, relu: the sign of the score), else 0.
+    """
+    with autograd.no_grad():
+        outputs = model(as_inputs(X))
+    return classes_from(outputs, model)
+
+
+def accuracy(model: Module, X: np.ndarray, y: np.ndarray) -> float:
+    """The fraction of rows of X whose predicted class is y (a label -1 counts as class 0)."""
+    return float(np.mean(predict(model, X) == as_classes(y)))
+
+
+def classes_from(outputs: Outputs, model: Module) -> np.ndarray:
+    """The predicted class ids from a model's outputs (see predict for the rule)."""
+    if isinstance(outputs, Value):
+        threshold = 0.5 if getattr(model, "output_activation", "") in ("sigmoid", "step") else 0.0
+        return (np.atleast_1d(outputs.data) > threshold).astype(np.int64)
+    scores = np.column_stack([np.atleast_1d(y.data) for y in outputs])
+    return np.argmax(scores, axis=1)
+
+
+def as_classes(labels: np.ndarray) -> np.ndarray:
+    """Labels as class ids: one-hot rows become their argmax, -1/+1 labels (hinge loss) 0/1."""
+    labels = np.atleast_1d(np.asarray(labels))
+    if labels.ndim == 2:
+        return np.argmax(labels, axis=1)
+    return np.where(labels < 0, 0, labels)
