@@ -67,7 +67,7 @@ def digits_to_target(target: float = 0.95, max_epochs: int = 30) -> tuple[float,
     X, y = data.digits()
     X_train, X_test, y_train, y_test = data.train_test_split(X, y, 0.2, seed=0)
     model = digits_demo.build_model(X.shape[1])
-    optimizer = nn.Adam(model.parameters(), lr=0.01)
+    optimizer = nn.SGD(model.parameters(), lr=digits_demo.LEARNING_RATE)
     start, held_out, epoch = time.perf_counter(), 0.0, 0
     while held_out < target and epoch < max_epochs:
         nn.fit(model, X_train, y_train, nn.cross_entropy, optimizer, epochs=1, batch_size=32,
