@@ -161,6 +161,15 @@ def test_spiral_demo_fits_the_training_set(tmp_path, capsys):
     assert (tmp_path / "spiral_boundary.png").exists()
 
 
+def test_digits_demo_reaches_95_percent_on_held_out_digits(tmp_path, capsys):
+    from demos import digits
+    assert digits.main(["--out", str(tmp_path)]) == 0
+    held_out = float(last_line(capsys).removeprefix("accuracy="))
+    assert held_out >= 0.95
+    assert (tmp_path / "digits_history.png").exists()
+    assert (tmp_path / "digits_misclassified.png").exists()
+
+
 def test_mnist_demo_without_files_exits_with_2(tmp_path, capsys):
     from demos import mnist
     assert mnist.main([]) == 2
