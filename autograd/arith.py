@@ -5,6 +5,8 @@ Python floats raise where IEEE arithmetic gives inf or nan (`1.0 / 0.0`, `math.e
 warnings off and like PyTorch: `log(0)` is -inf, `log(-1)` is nan, `1/0` is inf. Each function
 takes the fast Python path first and falls back to numpy only when Python would raise.
 
+It also holds `summary`, the one short text for either kind of data in messages and repr.
+
 Read next: `value.py`, which uses these for the primitives that can overflow or divide by zero.
 """
 
@@ -115,3 +117,12 @@ def is_finite(data: Data) -> bool:
     if type(data) is float:
         return math.isfinite(data)
     return bool(np.isfinite(data).all())
+
+
+def summary(data: Data) -> str:
+    """A short text for messages: the number, or a batch's size, first entries and mean."""
+    if isinstance(data, np.ndarray):
+        head = np.array2string(data[:3], precision=4, separator=", ")[1:-1]
+        more = ", ..." if data.size > 3 else ""
+        return f"batch[{data.size}]([{head}{more}], mean={data.mean():.4g})"
+    return f"{data:.6g}"

@@ -12,6 +12,8 @@ from typing import Iterator
 
 import numpy as np
 
+from . import arith
+
 recording = True   # False inside no_grad: new nodes keep no parents
 anomaly = False    # True inside detect_anomaly: nan or inf raises AnomalyError
 active = False     # True while either mode changes anything: the hot path's one check
@@ -58,7 +60,7 @@ def _refresh() -> None:
 
 def apply(node) -> None:
     """Do the active modes' work on a node a primitive has just made."""
-    if anomaly and not _finite(node.data):
+    if anomaly and not arith.is_finite(node.data):
         raise AnomalyError(f"{_describe(node)} gave {_first_bad(node.data)}{_from_inputs(node)}")
     if not recording:
         node.op, node.parents, node.partials, node.operands = "", (), (), ()
@@ -67,11 +69,11 @@ def apply(node) -> None:
 def check_gradient(node, parent, partial, upstream) -> None:
     """Inside detect_anomaly: raise if the gradient a node passes to a parent is not finite."""
     contribution = _data(partial) * _data(upstream)
-    if not _finite(contribution):
+    if not arith.is_finite(contribution):
         raise AnomalyError(
             f"{_describe(node)} passes back a gradient of {_first_bad(contribution)} to "
-            f"{_label(parent)} (local partial {_show(_data(partial))} x upstream gradient "
-            f"{_show(_data(upstream))}){_from_inputs(node)}")
+            f"{_label(parent)} (local partial {arith.summary(_data(partial))} x upstream "
+            f"gradient {arith.summary(_data(upstream))}){_from_inputs(node)}")
 
 
 def _describe(node) -> str:
@@ -89,21 +91,11 @@ def _from_inputs(node) -> str:
 def _label(operand) -> str:
     data = _data(operand)
     name = getattr(operand, "name", None)
-    return f"{name}={_show(data)}" if name else _show(data)
+    return f"{name}={arith.summary(data)}" if name else arith.summary(data)
 
 
 def _data(x):
     return getattr(x, "data", x)
-
-
-def _finite(data) -> bool:
-    return bool(np.isfinite(data).all())
-
-
-def _show(data) -> str:
-    if isinstance(data, np.ndarray):
-        return f"batch[{data.size}] starting {np.array2string(data[:3], precision=4)}"
-    return f"{data:.6g}"
 
 
 def _first_bad(data) -> str:

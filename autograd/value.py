@@ -214,11 +214,11 @@ class Value:
     def __repr__(self) -> str:
         """A short description: name, data, grad and op."""
         parts = [f"name={self.name!r}"] if self.name else []
-        parts.append(f"data={_summary(self.data)}")
+        parts.append(f"data={arith.summary(self.data)}")
         if self.op:
             parts.append(f"op={self.op!r}")
         if not (type(self.grad) is float and self.grad == 0.0):
-            parts.append(f"grad={_summary(self.grad)}")
+            parts.append(f"grad={arith.summary(self.grad)}")
         return f"Value({', '.join(parts)})"
 
 
@@ -280,14 +280,6 @@ def _check_name(name):
     if name is not None and not isinstance(name, str):
         raise TypeError(f"a Value's name must be a str or None; got {type(name).__name__}")
     return name
-
-
-def _summary(data) -> str:
-    if isinstance(data, np.ndarray):
-        head = np.array2string(data[:3], precision=4, separator=", ")[1:-1]
-        more = ", ..." if data.size > 3 else ""
-        return f"batch[{data.size}]([{head}{more}], mean={data.mean():.4g})"
-    return f"{data:.6g}"
 
 
 from . import functions, graph  # noqa: E402  (they build on Value)
