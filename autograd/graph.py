@@ -77,8 +77,9 @@ def _propagate(root: Value, seed, create_graph: bool, into_grad: bool) -> list[V
     """The chain rule from root back to the leaves; each node's gradient lands in `upstream`."""
     with _cyclic_gc_paused():
         order = topological_order(root)
+        start = _NOTHING_YET if create_graph else 0.0
         for node in order:
-            node.upstream = 0.0               # this pass's gradients start from zero
+            node.upstream = start             # this pass's gradients start from zero
         root.upstream = seed
         check = modes.anomaly
         for node in reversed(order):          # every consumer of a node comes before it
@@ -96,6 +97,17 @@ def _propagate(root: Value, seed, create_graph: bool, into_grad: bool) -> list[V
             for node in order:
                 node.grad += node.upstream    # accumulates across calls, like PyTorch
     return order
+
+
+class _NothingYet:
+    """The zero that create_graph's gradients start from: nothing + g is g itself, so the
+    gradient graph gets no `0 + g` add nodes."""
+
+    def __add__(self, other):
+        return other
+
+
+_NOTHING_YET = _NothingYet()
 
 
 @contextmanager

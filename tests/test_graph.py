@@ -140,6 +140,15 @@ def test_create_graph_through_every_primitive_matches_numerical_second_derivativ
     assert math.isclose(second[0][1], second[1][0], rel_tol=1e-10)   # symmetric Hessian
 
 
+def test_create_graph_adds_only_where_gradients_meet():
+    x = Value(1.5)
+    [dy] = grad(x * x + x, [x], create_graph=True)    # x gets three gradients: two adds
+    adds = [node for node in topological_order(dy) if node.op == "add"]
+    assert dy.data == 2 * 1.5 + 1
+    assert len(adds) == 2
+    assert all(isinstance(operand, Value) for node in adds for operand in node.operands)
+
+
 def test_create_graph_seed_and_results_are_values_that_backward_can_use():
     x = Value(2.0)
     [dy] = grad(x * x * x, [x], create_graph=True)
