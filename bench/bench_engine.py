@@ -5,10 +5,13 @@
 (a) forward + backward of a 2-16-16-1 relu MLP on one sample;
 (b) forward + backward of a 100,000-op chain y = y * c + d (c, d Python floats);
 (c) bytes per node of that chain's graph (tracemalloc), built but not yet backpropagated.
+Times include freeing the graph, by the cyclic garbage collector where an engine needs it.
+"floor" is bench/floor.py: zerograd's design with every feature and check left out, the least
+any pure-Python engine of this design can do.
 Each engine computes the same function in its own way (micrograd and PyTorch chain their adds;
 a zerograd neuron is one n-ary add node), so "per sample" compares the same work and
-"per node" each engine's cost per node of its own graph. Every figure is the median of
-repeated runs, all engines in one run on one machine: read the ratios, not the times.
+"per node" each engine's cost per node of its own graph. Every figure is a median over rounds
+that take the engines in turns, all in one run on one machine: read the ratios, not the times.
 """
 
 from __future__ import annotations
@@ -24,22 +27,34 @@ from typing import Callable
 
 import autograd
 from autograd import Value
+from bench import floor
 
 SIZES = (2, 16, 16, 1)
+SAMPLE = [0.5, -0.3]
 
 
 # ----------------------------------------------------------------- the engines under test
 
 def zerograd_mlp() -> Callable[[list[float]], Value]:
     """A relu MLP as zerograd users write it: one n-ary add per neuron."""
+    return n_ary_mlp(Value, autograd.sum)
+
+
+def floor_mlp() -> Callable[[list[float]], floor.FloorValue]:
+    """The same MLP on the floor engine (bench/floor.py)."""
+    return n_ary_mlp(floor.FloorValue, floor.total)
+
+
+def n_ary_mlp(value_type, total) -> Callable[[list[float]], object]:
+    """A relu MLP whose neurons are `total(products + [bias])`, one n-ary add node each."""
     rng = random.Random(0)
-    layers = [[([Value(rng.uniform(-1, 1)) for _ in range(n_in)], Value(0.0))
+    layers = [[([value_type(rng.uniform(-1, 1)) for _ in range(n_in)], value_type(0.0))
                for _ in range(n_out)] for n_in, n_out in zip(SIZES, SIZES[1:])]
 
-    def step(sample: list[float]) -> int:
-        x = [Value(v) for v in sample]
+    def step(sample: list[float]) -> object:
+        x = [value_type(v) for v in sample]
         for depth, layer in enumerate(layers, start=1):
-            sums = [autograd.sum([w * v for w, v in zip(ws, x)] + [b]) for ws, b in layer]
+            sums = [total([w * v for w, v in zip(ws, x)] + [b]) for ws, b in layer]
             x = [s.relu() for s in sums] if depth < len(layers) else sums
         x[0].backward()
         return x[0]
@@ -96,6 +111,8 @@ def count_nodes(root) -> int:
     """The nodes of a graph, whichever engine built it (leaves included)."""
     if isinstance(root, Value):
         return len(autograd.topological_order(root))
+    if isinstance(root, floor.FloorValue):
+        return _count(root, lambda node: node.parents)
     if hasattr(root, "_prev"):                                   # micrograd
         return _count(root, lambda node: node._prev)
     return _count(root.grad_fn, lambda node: [f for f, _ in node.next_functions if f])
@@ -113,14 +130,17 @@ def _count(root, parents_of) -> int:
 
 # ----------------------------------------------------------------- measuring
 
-def median_seconds(run: Callable[[], object], repeats: int) -> float:
-    """The median wall time of `repeats` calls of run()."""
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
+def seconds_per_call(run: Callable[[], object], calls: int) -> float:
+    """The wall time of `calls` calls of run(), and of collecting the garbage they left, per call.
+
+    micrograd's graphs are reference cycles that only the cyclic collector frees; collecting
+    them at the end bills each engine for its own garbage, not the next engine's run.
+    """
+    start = time.perf_counter()
+    for _ in range(calls):
         run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    gc.collect()
+    return (time.perf_counter() - start) / calls
 
 
 def bytes_per_node(value_type, n_ops: int) -> float:
@@ -136,7 +156,8 @@ def bytes_per_node(value_type, n_ops: int) -> float:
 
 def available_engines() -> dict[str, dict]:
     """zerograd, micrograd and torch, each when importable."""
-    engines = {"zerograd": {"mlp": zerograd_mlp, "value": Value, "python": True}}
+    engines = {"zerograd": {"mlp": zerograd_mlp, "value": Value, "python": True},
+               "floor": {"mlp": floor_mlp, "value": floor.FloorValue, "python": True}}
     try:
         from micrograd.engine import Value as MicroValue
         engines["micrograd"] = {"mlp": micrograd_mlp, "value": MicroValue,
@@ -151,38 +172,86 @@ def available_engines() -> dict[str, dict]:
     return engines
 
 
-def measure(engine: dict, quick: bool) -> dict:
-    """The three workloads for one engine."""
-    step = engine["mlp"]()
-    nodes = count_nodes(step([0.5, -0.3]))
+def measure(engines: dict[str, dict], quick: bool) -> dict[str, dict]:
+    """The three workloads on every engine, taken in turns.
+
+    The machine's speed drifts, so each round times every engine once, one after the other,
+    and each figure is the median over the rounds: a slow spell slows all engines alike. The
+    objects that exist before timing starts (PyTorch alone makes about 170,000) are frozen out
+    of the garbage collector, so its passes scan the engines' graphs, not the interpreter.
+    """
+    steps = {name: engine["mlp"]() for name, engine in engines.items()}
     n_chain = 20_000 if quick else 100_000
-    backward = lambda: chain(engine["value"], n_chain).backward()  # noqa: E731
-    return {
-        "mlp": median_seconds(lambda: step([0.5, -0.3]), 50 if quick else 300),
-        "mlp_nodes": nodes,
-        "chain": median_seconds(backward, 3 if quick else 7) / n_chain,
-        "bytes": bytes_per_node(engine["value"], n_chain) if engine["python"] else None,
-    }
+    mlp = {name: [] for name in engines}
+    chains = {name: [] for name in engines}
+    gc.collect()
+    gc.freeze()
+    try:
+        for _ in range(5 if quick else 15):
+            for name, step in steps.items():
+                mlp[name].append(seconds_per_call(lambda: step(SAMPLE), 20))
+        for _ in range(3 if quick else 7):
+            for name, engine in engines.items():
+                run = lambda: chain(engine["value"], n_chain).backward()  # noqa: E731
+                chains[name].append(seconds_per_call(run, 1) / n_chain)
+    finally:
+        gc.unfreeze()
+    return {name: {"mlp": statistics.median(mlp[name]),
+                   "mlp_nodes": count_nodes(steps[name](SAMPLE)),
+                   "chain": statistics.median(chains[name]),
+                   "bytes": bytes_per_node(engine["value"], n_chain) if engine["python"] else None}
+            for name, engine in engines.items()}
 
 
 def report(results: dict[str, dict]) -> None:
-    """Print every figure and the ratios to zerograd's."""
-    ours = results["zerograd"]
+    """Print every figure, the ratios between engines, and the targets of the engine issue."""
     print(f"\n{'engine':<10} {'(a) MLP/sample':>15} {'nodes':>6} {'per node':>9} "
           f"{'(b) chain/node':>15} {'(c) bytes/node':>15}")
     for name, r in results.items():
         print(f"{name:<10} {r['mlp'] * 1e6:>12.1f} us {r['mlp_nodes']:>6} "
-              f"{r['mlp'] / r['mlp_nodes'] * 1e9:>6.0f} ns {r['chain'] * 1e9:>12.0f} ns "
+              f"{_per_node(r) * 1e9:>6.0f} ns {r['chain'] * 1e9:>12.0f} ns "
               f"{_bytes(r['bytes']):>15}")
-    print("\nratios, how many times zerograd is faster (memory: zerograd's share):")
-    for name, r in results.items():
-        if name == "zerograd":
-            continue
-        per_node = (r["mlp"] / r["mlp_nodes"]) / (ours["mlp"] / ours["mlp_nodes"])
-        print(f"  vs {name:<9} (a) per sample {r['mlp'] / ours['mlp']:5.1f}x, "
-              f"per node {per_node:5.1f}x   (b) per node {r['chain'] / ours['chain']:5.1f}x"
-              + (f"   (c) memory {ours['bytes'] / r['bytes']:.2f} of theirs" if r["bytes"]
-                 else ""))
+    print("\nratios, how many times faster the first engine is (memory: its share):")
+    for fast, slow in [("zerograd", "micrograd"), ("zerograd", "pytorch"), ("zerograd", "floor"),
+                       ("floor", "micrograd"), ("floor", "pytorch")]:
+        if fast in results and slow in results:
+            print(f"  {fast:<8} vs {slow:<9} {_ratios(results[fast], results[slow])}")
+    _check_targets(results)
+
+
+def _ratios(fast: dict, slow: dict) -> str:
+    text = (f"(a) per sample {slow['mlp'] / fast['mlp']:5.1f}x, per node "
+            f"{_per_node(slow) / _per_node(fast):5.1f}x   (b) per node "
+            f"{slow['chain'] / fast['chain']:5.1f}x")
+    if fast["bytes"] and slow["bytes"]:
+        text += f"   (c) memory {fast['bytes'] / slow['bytes']:.2f}"
+    return text
+
+
+def _per_node(result: dict) -> float:
+    """Seconds per node of the engine's own graph on (a)."""
+    return result["mlp"] / result["mlp_nodes"]
+
+
+def _check_targets(results: dict[str, dict]) -> None:
+    """The engine issue's targets: at least 4x micrograd per node on (a) and (b), 15x PyTorch
+    per node on (a), and at most a third of micrograd's memory per node."""
+    ours = results["zerograd"]
+    checks = []
+    if "micrograd" in results:
+        theirs = results["micrograd"]
+        checks += [("(a) per node vs micrograd", _per_node(theirs) / _per_node(ours), 4.0),
+                   ("(b) per node vs micrograd", theirs["chain"] / ours["chain"], 4.0),
+                   ("(c) memory share of micrograd's", ours["bytes"] / theirs["bytes"], 1 / 3)]
+    if "pytorch" in results:
+        checks.append(("(a) per node vs pytorch",
+                       _per_node(results["pytorch"]) / _per_node(ours), 15.0))
+    print("\ntargets:")
+    for label, figure, target in checks:
+        met = figure <= target if label.startswith("(c)") else figure >= target
+        bound = "at most" if label.startswith("(c)") else "at least"
+        print(f"  {label:<32} {figure:5.2f}  ({bound} {target:.2f}): "
+              f"{'met' if met else 'NOT met'}")
 
 
 def _bytes(figure: float | None) -> str:
@@ -195,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer repeats, smaller chain")
     args = parser.parse_args(argv)
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 1_000_000))  # micrograd's sort recurses
-    results = {name: measure(engine, args.quick) for name, engine in available_engines().items()}
+    results = measure(available_engines(), args.quick)
     report(results)
     return 0
 
