@@ -10,6 +10,8 @@ of `partial * upstream gradient`:
 
 `backward` adds these gradients into `.grad`; `grad` returns them and leaves `.grad` alone,
 and with `create_graph=True` builds them as Values, so they can be differentiated again.
+A pass keeps its bookkeeping (`mark`, `upstream`) on the nodes themselves, so two passes over
+graphs that share nodes must not run at the same time in different threads.
 
 Read next: `functions.py` (sigmoid, tanh, softmax, ... built from the primitives).
 """
