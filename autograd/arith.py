@@ -77,20 +77,6 @@ def log(a: Data) -> Data:
     return np.log(a)
 
 
-def pow_base_partial(a: Data, b: Data) -> Data:
-    """d(a^b)/da = b * a^(b-1); exactly 0 where b == 0 (a^0 is constant, even at a = 0)."""
-    if type(b) is float:
-        return b * power(a, b - 1.0) if b != 0.0 else 0.0
-    return np.where(b == 0.0, 0.0, b * power(a, b - 1.0))
-
-
-def pow_exponent_partial(a: Data, b: Data, out: Data) -> Data:
-    """d(a^b)/db = a^b * ln a; exactly 0 where a == 0 <= b (0^b is flat there), nan for a < 0."""
-    if type(a) is float and type(b) is float:
-        return 0.0 if a == 0.0 and b >= 0.0 else out * log(a)
-    return np.where((a == 0.0) & (b >= 0.0), 0.0, out * log(a))
-
-
 def step(a: Data) -> Data:
     """1.0 where a > 0, else 0.0 (the perceptron's step and relu's gate)."""
     if type(a) is float:
@@ -98,11 +84,31 @@ def step(a: Data) -> Data:
     return (a > 0.0).astype(float)
 
 
-def sign(a: Data) -> Data:
-    """1.0 where a >= 0, else -1.0."""
+def relu(a: Data) -> Data:
+    """max(a, 0): exactly 0.0 for every a <= 0 (-inf and -0.0 included); nan stays nan."""
     if type(a) is float:
-        return 1.0 if a >= 0.0 else -1.0
-    return np.where(a >= 0.0, 1.0, -1.0)
+        return a if a > 0.0 or a != a else 0.0
+    return np.maximum(a, 0.0) + 0.0              # + 0.0 turns -0.0 into 0.0
+
+
+def sign(a: Data) -> Data:
+    """1.0 where a >= 0, else -1.0; -1.0 for -0.0 too, so that odd functions keep its sign."""
+    if type(a) is float:
+        return math.copysign(1.0, a)
+    return np.copysign(1.0, a)
+
+
+def exp_rounding_error(y: Data, e: Data) -> Data:
+    """e^y - e, where e is exp(y) rounded to a float, for e above 1/2 (else 0).
+
+    ln e = y - r, where r is the relative rounding error of e, so e^y = e * e^r = e + e*r
+    (r is about 1e-16, so r^2 is far below a float's precision). Near e = 1 this recovers the
+    digits that `1 - e` loses to cancellation; below 1/2 nothing cancels, and it is 0.
+    """
+    if type(e) is float:
+        return e * (y - math.log(e)) if e > 0.5 else 0.0
+    with np.errstate(all="ignore"):
+        return np.where(e > 0.5, e * (y - np.log(e)), 0.0)
 
 
 def maximum(values: list) -> Data:

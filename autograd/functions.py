@@ -59,12 +59,20 @@ def tanh(x: Value | Number) -> Value:
     """(1 - e^-2x) / (1 + e^-2x), computed on |x| and given back the sign s of x (a constant).
 
     e = e^-2|x| is in (0, 1], so nothing overflows, and the gradient 1 - t^2 keeps full
-    precision however close t is to +-1.
+    precision however close t is to +-1. Near x = 0, e is near 1 and `1 - e` keeps only the
+    digits that e's rounding left: the constant c = e^-2|x| - e (that rounding error, measured
+    with ln, see arith.exp_rounding_error) gives them back. c is identically 0 as a function of
+    x, so it gets no gradient and the derivative is still the textbook formula's.
     """
     x = as_value(x)
     s = arith.sign(x.data)
-    e = (x * (-2.0 * s)).exp()                # e^-2|x|, in (0, 1]
-    return s * (1.0 - e) / (1.0 + e)
+    y = x * (-2.0 * s)                        # -2|x|
+    e = y.exp()                               # e^-2|x|, in (0, 1]
+    numerator = 1.0 - e
+    c = arith.exp_rounding_error(y.data, e.data)
+    if np.any(c):
+        numerator = numerator - c             # 1 - e^-2|x| to full precision, even near 0
+    return s * numerator / (1.0 + e)
 
 
 def relu(x: Value | Number) -> Value:

@@ -83,22 +83,40 @@ def _propagate(root: Value, seed, create_graph: bool, into_grad: bool) -> list[V
         for node in order:
             node.upstream = start             # this pass's gradients start from zero
         root.upstream = seed
-        check = modes.anomaly
+        check = modes.anomaly_on()
         for node in reversed(order):          # every consumer of a node comes before it
-            upstream = node.upstream
-            if type(upstream) is not float and type(node.data) is float:
-                node.upstream = upstream = _total_over_batch(upstream)
             if not node.parents:
                 continue
+            upstream = node.upstream
             partials = symbolic_partials(node) if create_graph else node.partials
-            for parent, partial in zip(node.parents, partials):
-                parent.upstream += partial * upstream   # the chain rule; branches add up
-                if check:
-                    modes.check_gradient(node, parent, partial, upstream)
+            if type(upstream) is float:       # one number: each term has its parent's shape
+                for parent, partial in zip(node.parents, partials):
+                    parent.upstream += partial * upstream   # the chain rule; branches add up
+            else:                             # a batch (or a Value, under create_graph)
+                for parent, partial in zip(node.parents, partials):
+                    parent.upstream += reduce_like(parent, partial * upstream)
+            if check:
+                modes.check_gradients(node, partials, upstream)
         if into_grad:
             for node in order:
                 node.grad += node.upstream    # accumulates across calls, like PyTorch
     return order
+
+
+def reduce_like(parent: Value, gradient):
+    """gradient given parent's shape: a parent broadcast over the batch gets the sum over it.
+
+    A float parent used by a batch node was used once per sample, so its gradient is the sum
+    of the per-sample terms (the batch of one sample [x] likewise, as in PyTorch). Each term is
+    reduced as it arrives, so a float node's gradient never holds a batch: its float consumers
+    add plain numbers, whatever the order in which the terms arrive.
+    """
+    shape = np.shape(parent.data)
+    data = gradient.data if isinstance(gradient, Value) else gradient
+    if np.shape(data) == shape:
+        return gradient
+    total = gradient.sum() if isinstance(gradient, Value) else float(np.sum(gradient))
+    return total * np.ones(shape) if shape else total
 
 
 class _NothingYet:
@@ -123,15 +141,6 @@ def _cyclic_gc_paused():
     finally:
         if enabled:
             gc.enable()
-
-
-def _total_over_batch(gradient):
-    """A float node that fed a batch gets the sum of its per-sample gradients."""
-    if isinstance(gradient, np.ndarray):
-        return float(gradient.sum())
-    if isinstance(gradient, Value) and isinstance(gradient.data, np.ndarray):
-        return gradient.sum()
-    return gradient
 
 
 def _seed(root: Value, gradient) -> float | np.ndarray:

@@ -1,12 +1,15 @@
 """Modes that change how nodes are made: `no_grad` (inference) and `detect_anomaly` (debugging).
 
-Each mode is a context manager that flips a module-level flag and restores it on exit, so
-modes nest. The hot path in `value.py` checks a single flag, `active`, and only then asks
-`apply` to do the mode's work on the new node.
+Each mode is a context manager that sets a flag of the current thread and restores it on exit,
+so modes nest, and one thread's `no_grad` never changes what another thread records (as in
+PyTorch, where grad mode is thread-local). The hot path in `value.py` checks one module-level
+flag, `active`, which is True while any thread has a mode on; only then does `apply` read the
+current thread's flags and do the mode's work on the new node.
 
 Read next: `graph.py`, whose backward pass also checks gradients under `detect_anomaly`.
 """
 
+import threading
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -14,9 +17,19 @@ import numpy as np
 
 from . import arith
 
-recording = True   # False inside no_grad: new nodes keep no parents
-anomaly = False    # True inside detect_anomaly: nan or inf raises AnomalyError
-active = False     # True while either mode changes anything: the hot path's one check
+
+class _ThreadModes(threading.local):
+    """The modes of one thread; every new thread starts with recording on and anomaly off."""
+
+    def __init__(self) -> None:
+        self.recording = True   # False inside no_grad: new nodes keep no parents
+        self.anomaly = False    # True inside detect_anomaly: nan or inf raises AnomalyError
+
+
+_this_thread = _ThreadModes()
+_lock = threading.Lock()
+_modes_on = 0      # how many mode blocks are open, over all threads
+active = False     # True while any thread is inside a mode: the hot path's one check
 
 
 class AnomalyError(FloatingPointError):
@@ -30,50 +43,65 @@ def no_grad() -> Iterator[None]:
     >>> with no_grad():
     ...     y = x * 2          # y is a leaf: y.parents == ()
     """
-    global recording
-    before, recording = recording, False
-    _refresh()
-    try:
+    with _mode("recording", False):
         yield
-    finally:
-        recording = before
-        _refresh()
 
 
 @contextmanager
 def detect_anomaly() -> Iterator[None]:
     """Inside, a node whose value or gradient is nan or inf raises `AnomalyError`, naming the op."""
-    global anomaly
-    before, anomaly = anomaly, True
-    _refresh()
+    with _mode("anomaly", True):
+        yield
+
+
+@contextmanager
+def _mode(flag: str, value: bool) -> Iterator[None]:
+    """Set one of this thread's flags for the duration of a block, then restore it."""
+    before = getattr(_this_thread, flag)
+    setattr(_this_thread, flag, value)
+    _count_open(+1)
     try:
         yield
     finally:
-        anomaly = before
-        _refresh()
+        setattr(_this_thread, flag, before)
+        _count_open(-1)
 
 
-def _refresh() -> None:
-    global active
-    active = anomaly or not recording
+def _count_open(change: int) -> None:
+    global _modes_on, active
+    with _lock:
+        _modes_on += change
+        active = _modes_on > 0
+
+
+def recording() -> bool:
+    """False inside this thread's `no_grad()`: new nodes keep no history."""
+    return _this_thread.recording
+
+
+def anomaly_on() -> bool:
+    """True inside this thread's `detect_anomaly()`."""
+    return _this_thread.anomaly
 
 
 def apply(node) -> None:
-    """Do the active modes' work on a node a primitive has just made."""
-    if anomaly and not arith.is_finite(node.data):
+    """Do the current thread's modes' work on a node a primitive has just made."""
+    modes = _this_thread
+    if modes.anomaly and not arith.is_finite(node.data):
         raise AnomalyError(f"{_describe(node)} gave {_first_bad(node.data)}{_from_inputs(node)}")
-    if not recording:
+    if not modes.recording:
         node.op, node.parents, node.partials, node.operands = "", (), (), ()
 
 
-def check_gradient(node, parent, partial, upstream) -> None:
-    """Inside detect_anomaly: raise if the gradient a node passes to a parent is not finite."""
-    contribution = _data(partial) * _data(upstream)
-    if not arith.is_finite(contribution):
-        raise AnomalyError(
-            f"{_describe(node)} passes back a gradient of {_first_bad(contribution)} to "
-            f"{_label(parent)} (local partial {arith.summary(_data(partial))} x upstream "
-            f"gradient {arith.summary(_data(upstream))}){_from_inputs(node)}")
+def check_gradients(node, partials, upstream) -> None:
+    """Inside detect_anomaly: raise if a gradient a node passes to a parent is not finite."""
+    for parent, partial in zip(node.parents, partials):
+        contribution = _data(partial) * _data(upstream)
+        if not arith.is_finite(contribution):
+            raise AnomalyError(
+                f"{_describe(node)} passes back a gradient of {_first_bad(contribution)} to "
+                f"{_label(parent)} (local partial {arith.summary(_data(partial))} x upstream "
+                f"gradient {arith.summary(_data(upstream))}){_from_inputs(node)}")
 
 
 def _describe(node) -> str:
@@ -95,7 +123,8 @@ def _label(operand) -> str:
 
 
 def _data(x):
-    return getattr(x, "data", x)
+    """The number(s) of a Value, or x itself (a constant: a float or a batch array)."""
+    return x if isinstance(x, (float, np.ndarray)) else x.data
 
 
 def _first_bad(data) -> str:

@@ -15,7 +15,40 @@ from typing import Callable
 import numpy as np
 
 from . import arith
+from .arith import divide             # a / b, but inf or nan for b = 0 (for Values too)
 from .value import Value
+
+
+def pow_base_partial(a, b):
+    """d(a^b)/da = b a^(b-1), for numbers (value.py records it) and for Values (create_graph).
+
+    Where b == 0, a^0 = 1 is flat in a, but a^(b-1) is inf at a = 0 and 0 * inf is nan. There
+    the exponent b - 1 gets 1 added, so the formula reads b * a^0 = 0 * 1 = 0, for every a.
+    """
+    flat = _data(b) == 0.0
+    return b * _power(a, _add_one_where(flat, b - 1.0))
+
+
+def pow_exponent_partial(a, b, out):
+    """d(a^b)/db = a^b ln a, for numbers (value.py records it) and for Values (create_graph).
+
+    Where a == 0 <= b, 0^b is flat in b, but ln 0 is -inf and 0 * -inf is nan. There a gets
+    1 added, so the formula reads a^b ln 1 = 0. A negative base gives nan, as in PyTorch.
+    """
+    flat = (_data(a) == 0.0) & (_data(b) >= 0.0)
+    return out * _log(_add_one_where(flat, a))
+
+
+def _add_one_where(flat, x):
+    """x + 1 where flat is True, else x itself (no new node when nothing is flat)."""
+    if flat is False or (flat is not True and not flat.any()):
+        return x
+    return x + flat * 1.0
+
+
+def _power(a, b):
+    """a ** b for Values (a node), or for numbers with IEEE results (inf, nan; no exception)."""
+    return a ** b if isinstance(a, Value) or isinstance(b, Value) else arith.power(a, b)
 
 
 def _log(a):
@@ -23,10 +56,9 @@ def _log(a):
     return a.log() if isinstance(a, Value) else arith.log(a)
 
 
-def _pow_base(a, b, out):
-    if not isinstance(b, Value) and np.all(b == 0):
-        return 0.0                          # a^0 is constant: no gradient, even at a = 0
-    return b * a ** (b - 1)
+def _data(x):
+    """The number(s) of a Value, or x itself (a constant)."""
+    return x.data if isinstance(x, Value) else x
 
 
 def _ones(a):
@@ -41,12 +73,12 @@ PARTIALS: dict[str, Rule] = {
     "sub":  lambda args, out, i: (1.0, -1.0)[i],                  # d(a-b)/da = 1, d/db = -1
     "neg":  lambda args, out, i: -1.0,                            # d(-a)/da = -1
     "mul":  lambda args, out, i: args[1 - i],                     # d(ab)/da = b, d/db = a
-    "div":  lambda args, out, i: (1 / args[1] if i == 0          # d(a/b)/da = 1/b
-                                  else -out / args[1]),           # d(a/b)/db = -(a/b)/b
-    "pow":  lambda args, out, i: (_pow_base(*args, out) if i == 0  # d(a^b)/da = b a^(b-1)
-                                  else out * _log(args[0])),      # d(a^b)/db = a^b ln a
+    "div":  lambda args, out, i: (divide(1.0, args[1]) if i == 0  # d(a/b)/da = 1/b
+                                  else divide(-out, args[1])),    # d(a/b)/db = -(a/b)/b
+    "pow":  lambda args, out, i: (pow_base_partial(*args) if i == 0  # d(a^b)/da = b a^(b-1)
+                                  else pow_exponent_partial(*args, out)),  # d/db = a^b ln a
     "exp":  lambda args, out, i: out,                             # d(e^a)/da = e^a
-    "log":  lambda args, out, i: 1 / args[0],                     # d(ln a)/da = 1/a
+    "log":  lambda args, out, i: divide(1.0, args[0]),            # d(ln a)/da = 1/a
     "sum":  lambda args, out, i: _ones(args[0]),                  # d(sum a)/da_k = 1
     "mean": lambda args, out, i: _ones(args[0]) / np.size(_ones(args[0])),  # d(mean a)/da_k = 1/n
 }

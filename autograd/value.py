@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import arith, modes
-from .arith import divide, power, pow_base_partial, pow_exponent_partial
+from .arith import divide, power
 
 _NUMBERS = (int, float, np.integer, np.floating)  # bool counts as an int
 _ONE, _MINUS_ONE = (1.0,), (-1.0,)                # shared partial tuples: no allocation per node
@@ -198,9 +198,13 @@ class Value:
         return functions.tanh(self)
 
     def relu(self) -> Value:
-        """max(self, 0), as a mul node: self times a constant gate, 1 where self > 0, else 0."""
+        """max(self, 0), as a mul node: self times a constant gate, 1 where self > 0, else 0.
+
+        Where the gate is 0 the result is exactly 0: also for self = -inf (-inf * 0 is nan) and
+        -0.0 (-0.0 * 0 is -0.0). The partial is the gate, so no gradient flows where self <= 0.
+        """
         gate = arith.step(self.data)
-        return _node(self.data * gate, "mul", (self,), (gate,), (self, gate))
+        return _node(arith.relu(self.data), "mul", (self,), (gate,), (self, gate))
 
     def backward(self, gradient: float | np.ndarray = 1.0) -> None:
         """Add d(self)/d(node) * gradient into `.grad` of every node self depends on.
@@ -282,4 +286,5 @@ def _check_name(name):
     return name
 
 
-from . import functions, graph  # noqa: E402  (they build on Value)
+from . import functions, graph, rules  # noqa: E402  (they build on Value)
+from .rules import pow_base_partial, pow_exponent_partial  # noqa: E402
