@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd import Value
+from autograd.graph import reduce_like
 
 from .labels import OP_SYMBOLS, summary
 from .scene import Graph, Scene, operand_slots
@@ -56,10 +57,9 @@ def _seed(data):
 
 
 def _reduce(parent: Value, gradient):
-    """A single number that fed a batch gets the sum of its per-sample gradients."""
-    if isinstance(gradient, np.ndarray) and not isinstance(parent.data, np.ndarray):
-        return float(gradient.sum())
-    return gradient
+    """The term shaped like parent: summed over the batch where parent was broadcast over it
+    (the engine's own rule, `autograd.graph.reduce_like`)."""
+    return reduce_like(parent, gradient)
 
 
 def describe(node: Value) -> str:
