@@ -1,6 +1,7 @@
 """IEEE arithmetic without exceptions or warnings, detect_anomaly, and no_grad."""
 
 import math
+import threading
 import warnings
 
 import numpy as np
@@ -100,3 +101,137 @@ def test_no_grad_records_no_parents():
     assert y.data == 5.0 and y.parents == () and y.op == ""
     y.backward()
     assert x.grad == 0.0
+
+
+# ------------------------------------------------------------------ detect_anomaly on batches
+
+def test_detect_anomaly_runs_a_finite_batch_backward():
+    w, x = Value(0.5), Value(np.array([1.0, 2.0]))
+    with detect_anomaly():
+        (w * x).sum().backward()
+    assert w.grad == 3.0 and np.array_equal(x.grad, [0.5, 0.5])
+
+
+def test_forward_anomaly_with_an_array_constant_names_the_sample():
+    x = Value(np.array([0.0, 2.0]), name="x")
+    with detect_anomaly(), pytest.raises(AnomalyError, match=r"div node gave nan at sample 0"):
+        x / np.array([0.0, 1.0])
+
+
+def test_a_minibatch_training_step_runs_under_detect_anomaly_and_names_a_bad_sample():
+    import nn
+    rng = np.random.default_rng(0)
+    X, labels = rng.normal(size=(16, 3)), rng.integers(0, 2, size=16)
+    model = nn.MLP(3, [5, 2], activation="sigmoid", output_activation="softmax", seed=0)
+    optimizer = nn.SGD(model.parameters(), lr=0.1)
+    with detect_anomaly():
+        loss = nn.softmax_cross_entropy(model([Value(c) for c in X.T]), labels)
+        loss.backward()
+        optimizer.step()
+    assert np.isfinite(loss.data)
+    X[5, 1] = np.inf                                  # one bad sample in the batch
+    with detect_anomaly(), pytest.raises(AnomalyError, match="at sample 5"):
+        nn.softmax_cross_entropy(model([Value(c) for c in X.T]), labels).backward()
+
+
+def test_anomaly_in_a_batch_gradient_names_the_sample():
+    x = Value(np.array([4.0, 0.0, 1.0]))
+    with detect_anomaly(), pytest.raises(AnomalyError, match=r"gradient of inf at sample 1"):
+        (x ** 0.5).sum().backward()
+
+
+# ------------------------------------------------------------------ modes are per thread
+
+def _in_thread(work):
+    """Run work() in a new thread and return what it returned (or raise what it raised)."""
+    results = []
+    thread = threading.Thread(target=lambda: results.append(_capture(work)))
+    thread.start()
+    thread.join(timeout=30)
+    assert not thread.is_alive()
+    outcome, value = results[0]
+    if outcome == "raised":
+        raise value
+    return value
+
+
+def _capture(work):
+    try:
+        return "returned", work()
+    except BaseException as error:   # noqa: BLE001  (handed back to the main thread)
+        return "raised", error
+
+
+def test_no_grad_in_one_thread_does_not_stop_another_thread_recording():
+    entered, done = threading.Event(), threading.Event()
+
+    def inference():
+        with no_grad():
+            entered.set()
+            done.wait(timeout=30)
+
+    worker = threading.Thread(target=inference)
+    worker.start()
+    entered.wait(timeout=30)
+    try:
+        x = Value(3.0)
+        y = x * x
+        assert y.parents == (x, x)            # this thread still records
+        y.backward()
+        assert x.grad == 6.0
+    finally:
+        done.set()
+        worker.join(timeout=30)
+
+
+def test_interleaved_no_grad_blocks_in_two_threads_leave_recording_on():
+    steps = [threading.Event() for _ in range(4)]
+
+    def first():                              # enters first, leaves first
+        with no_grad():
+            steps[0].set()
+            steps[1].wait(timeout=30)
+        steps[2].set()
+
+    def second():                             # enters second, leaves last
+        steps[0].wait(timeout=30)
+        with no_grad():
+            steps[1].set()
+            steps[2].wait(timeout=30)
+        steps[3].set()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert all(step.is_set() for step in steps)
+    x = Value(2.0)
+    assert (x * x).parents == (x, x)
+    assert _in_thread(lambda: (x * x).parents) == (x, x)
+
+
+def test_detect_anomaly_in_one_thread_does_not_raise_in_another():
+    entered, done = threading.Event(), threading.Event()
+
+    def checking():
+        with detect_anomaly():
+            entered.set()
+            done.wait(timeout=30)
+
+    worker = threading.Thread(target=checking)
+    worker.start()
+    entered.wait(timeout=30)
+    try:
+        assert np.isnan(Value(-1.0).log().data)   # no AnomalyError here
+        with detect_anomaly(), pytest.raises(AnomalyError):
+            Value(-1.0).log()
+    finally:
+        done.set()
+        worker.join(timeout=30)
+
+
+def test_a_new_thread_starts_with_recording_on_and_anomaly_off():
+    with no_grad(), detect_anomaly():
+        parents, value = _in_thread(lambda: ((Value(1.0) * 2).parents, Value(-1.0).log().data))
+    assert len(parents) == 1 and np.isnan(value)
