@@ -172,3 +172,66 @@ def test_saturated_gradients_keep_full_relative_precision(x):
     assert math.isclose(d_sigmoid, float(sp.exp(-exact) / (1 + sp.exp(-exact)) ** 2),
                         rel_tol=1e-12)
     assert math.isclose(d_tanh, float(sp.sech(exact) ** 2), rel_tol=1e-12)
+
+
+# ------------------------------------------------------------------ tanh near 0, relu at -inf
+
+def _mp_tanh_and_gradient(x: float):
+    import mpmath
+    with mpmath.workdps(60):
+        exact = mpmath.mpf(x)
+        return mpmath.tanh(exact), mpmath.sech(exact) ** 2
+
+
+def _relative_error(got: float, exact) -> float:
+    import mpmath
+    with mpmath.workdps(60):
+        return 0.0 if got == exact else float(abs((mpmath.mpf(got) - exact) / exact))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(-40.0, 40.0, allow_nan=False).filter(lambda v: v != 0.0)
+       | st.floats(1e-300, 1e-3).flatmap(lambda v: st.sampled_from([v, -v])))
+def test_tanh_and_its_gradient_are_accurate_to_a_few_ulps_against_mpmath(x):
+    """Near 0, 1 - e^-2|x| cancels; the rounding-error constant gives the digits back."""
+    value, gradient = _value_and_grad(autograd.tanh, x)
+    exact_value, exact_gradient = _mp_tanh_and_gradient(x)
+    assert _relative_error(value, exact_value) < 5e-16
+    assert _relative_error(gradient, exact_gradient) < 5e-16
+
+
+@pytest.mark.parametrize("x", [1e-8, 1e-20, 2e-5, 1e-300, 5e-324, 0.3, 0.35])
+def test_tanh_of_small_inputs_reported_in_the_issue(x):
+    for signed in (x, -x):
+        value, _ = _value_and_grad(autograd.tanh, signed)
+        assert _relative_error(value, _mp_tanh_and_gradient(signed)[0]) < 5e-16
+
+
+def test_tanh_is_odd_at_negative_zero_and_accurate_on_a_batch():
+    assert math.copysign(1.0, autograd.tanh(-0.0).data) == -1.0
+    assert math.copysign(1.0, autograd.tanh(0.0).data) == 1.0
+    xs = np.array([-1e-8, -0.0, 0.0, 1e-20, 0.2, 3.0, 400.0, -800.0])
+    out = autograd.tanh(Value(xs))
+    assert np.array_equal(np.signbit(out.data), np.signbit(xs))
+    for got, x in zip(out.data, xs):
+        if x != 0.0:
+            assert _relative_error(float(got), _mp_tanh_and_gradient(float(x))[0]) < 5e-16
+
+
+@pytest.mark.parametrize("x, expected", [(-math.inf, 0.0), (-0.3, 0.0), (-0.0, 0.0),
+                                         (0.0, 0.0), (2.5, 2.5), (math.inf, math.inf)])
+def test_relu_is_max_of_x_and_zero_even_at_minus_infinity_and_never_minus_zero(x, expected):
+    for data in (x, np.array([x, 1.0])):
+        v = Value(data)
+        out = autograd.relu(v)
+        first = float(np.atleast_1d(out.data)[0])
+        assert first == expected and math.copysign(1.0, first) == 1.0
+        out.sum().backward()
+        assert float(np.atleast_1d(v.grad)[0]) == (1.0 if x > 0 else 0.0)
+    assert math.isnan(autograd.relu(math.nan).data)
+
+
+def test_hinge_loss_with_an_infinite_correct_score_is_zero_not_nan():
+    import nn
+    loss = nn.hinge_loss(Value(np.array([math.inf, 2.0])), np.array([1, 1]))
+    assert loss.data == 0.0
