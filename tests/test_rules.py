@@ -134,3 +134,52 @@ def test_power_partials_at_zero_exponent_and_zero_base():
     x = Value(0.0)
     assert (x ** 0).partials == (0.0,)             # x^0 is constant, even at x = 0
     assert (x ** Value(2.0)).partials == (0.0, 0.0)  # 0^p is flat in p for p >= 0
+
+
+# ------------------------------------------------------------------ one calculus, special cases too
+
+SPECIAL = [0.0, -0.0, 1.0, -1.0, 2.0, 0.5, -2.5, math.inf, -math.inf, math.nan]
+
+
+def _same(x, y) -> bool:
+    """Equal as IEEE numbers, nan equal to nan (element-wise for batches)."""
+    return bool(np.all((np.asarray(x) == np.asarray(y))
+                       | (np.isnan(np.asarray(x, float)) & np.isnan(np.asarray(y, float)))))
+
+
+@pytest.mark.parametrize("op", sorted(PRIMITIVES))
+def test_the_table_on_numbers_and_on_values_gives_the_recorded_partials_at_special_points(op):
+    """The rule table is the calculus: on plain numbers it gives exactly what the operators
+    record (pow at 0, 0^0, negative bases, inf, nan included), and as a graph of Values
+    (create_graph) its values are those same numbers."""
+    binary = PRIMITIVES[op][3] is not None
+    points = [(x, y) for x in SPECIAL for y in (SPECIAL if binary else [None])]
+    for x, y in points + [(np.array(SPECIAL), np.array(SPECIAL[::-1]) if binary else None)]:
+        out, inputs = _build(op, x, y)
+        numbers = tuple(v.data for v in inputs)
+        for i, recorded in enumerate(out.partials):
+            from_numbers = autograd.PARTIALS[op](numbers, out.data, i)
+            from_values = autograd.PARTIALS[op](tuple(inputs), out, i)
+            assert _same(from_numbers, recorded), (op, x, y, i)
+            assert _same(getattr(from_values, "data", from_values), recorded), (op, x, y, i)
+
+
+@pytest.mark.parametrize("a, b", [(0.0, 2.0), (0.0, 0.0), (0.0, 0.5), (3.0, 0.0), (-2.0, 2.0)])
+def test_create_graph_gives_the_same_first_derivatives_as_backward_at_pow_boundaries(a, b):
+    x, p = Value(a), Value(b)
+    plain = autograd.grad(x ** p, [x, p])
+    as_values = autograd.grad(x ** p, [x, p], create_graph=True)
+    assert _same([g.data for g in as_values], plain)
+    batch_x, batch_p = Value(np.array([a, 1.5])), Value(np.array([b, 2.0]))
+    plain = autograd.grad((batch_x ** batch_p).sum(), [batch_x, batch_p])
+    as_values = autograd.grad((batch_x ** batch_p).sum(), [batch_x, batch_p], create_graph=True)
+    for g, h in zip(as_values, plain):
+        assert _same(g.data, h)
+
+
+def test_second_derivatives_at_the_pow_boundary_are_finite_where_the_first_is_flat():
+    x, p = Value(0.0), Value(3.0)
+    [dx, dp] = autograd.grad(x ** p, [x, p], create_graph=True)     # 3x^2 = 0, x^3 ln x = 0
+    assert dx.data == 0.0 and dp.data == 0.0
+    d2 = autograd.grad(dx, [x, p])                                   # d(3x^2)/dx = 6x = 0
+    assert d2[0] == 0.0
