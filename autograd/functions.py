@@ -113,7 +113,13 @@ def softmax(values) -> list[Value]:
 
 
 def log_softmax(values) -> list[Value]:
-    """x_i - log(sum_j e^x_j) for each i, computed after shifting by the constant max_j x_j."""
+    """x_i - log(sum_j e^x_j) for each i, computed after shifting by the constant max_j x_j.
+
+    Accuracy: every entry is within about 2e-16 of the exact value (absolute error). Relative
+    to itself, the largest entry, about -e^-d when it leads the runner-up by d, is off by up to
+    1e-16 * e^d: 1e-12 at d = 10, 5e-8 at d = 20, and all digits are gone (0.0) from d = 37 on,
+    because log(1 + e^-d) rounds 1 + e^-d first (PyTorch's log_softmax does the same).
+    """
     shifted = _shift_by_max(values)
     log_total = sum([x.exp() for x in shifted]).log()   # >= 0: the largest term is e^0 = 1
     return [x - log_total for x in shifted]

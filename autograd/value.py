@@ -12,7 +12,8 @@ inputs and adds `partial * upstream gradient` into every parent (see `graph.py`)
 
 The primitives are add, sub, neg, mul, div, pow, exp and log, plus the batch reductions sum and
 mean. Their partials, as formulas, are the table in `rules.py`; the operators below evaluate the
-same formulas inline, because they are the hot path. A Python number operand is a constant: it
+same formulas inline, because they are the hot path (pow calls the table's own functions, which
+hold its special cases at a = 0 and b = 0). A Python number operand is a constant: it
 gets no node and no partial, but stays in `operands` so that drawings can show it.
 
 Read next: `graph.py` (the backward pass), then `functions.py` (sigmoid, softmax, ...).
