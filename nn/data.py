@@ -184,15 +184,19 @@ def _find_mnist_files(folder: Path) -> dict[str, Path]:
         else:
             missing.append(name)
     if missing:
-        if folder.is_dir():
-            problem = f"missing in {folder}: {', '.join(missing)}"
-        else:
-            problem = f"folder {folder} does not exist"
-        raise FileNotFoundError(
-            f"Cannot read MNIST, {problem}. Expected these four files in the folder, each may "
-            f"also end in .gz: {', '.join(MNIST_FILES.values())}. They can be obtained from the "
-            f"MNIST distribution (the MNIST database of handwritten digits).")
+        raise FileNotFoundError(_missing_mnist_message(folder, missing))
     return found
+
+
+def _missing_mnist_message(folder: Path, missing: list[str]) -> str:
+    """One line saying which MNIST files are missing from `folder`, each file named once."""
+    if folder.is_dir():
+        problem = f"missing in {folder}: {', '.join(missing)}."
+    else:
+        where = "is not a folder" if folder.exists() else "does not exist"
+        problem = f"{folder} {where}; it should hold {', '.join(MNIST_FILES.values())}."
+    return (f"Cannot read MNIST, {problem} Each file may also end in .gz; they can be obtained "
+            f"from the MNIST distribution (the MNIST database of handwritten digits).")
 
 
 def _load_mnist_pair(images_path: Path, labels_path: Path) -> Dataset:

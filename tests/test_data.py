@@ -196,6 +196,26 @@ def test_mnist_missing_one_file_is_named(tmp_path):
         data.mnist(tmp_path)
 
 
+@pytest.mark.parametrize("remove", [[], MNIST_NAMES[1:3], MNIST_NAMES])
+def test_mnist_missing_files_message_names_each_file_once(tmp_path, remove):
+    write_fake_mnist(tmp_path, gz=(False,) * 4)
+    for name in remove:
+        (tmp_path / name).unlink()
+    folder = tmp_path if remove else tmp_path / "absent"
+    with pytest.raises(FileNotFoundError) as info:
+        data.mnist(folder)
+    message = str(info.value)
+    expected = remove or MNIST_NAMES      # a missing folder lists all four files
+    assert [message.count(name) for name in MNIST_NAMES] == [
+        int(name in expected) for name in MNIST_NAMES]
+    assert "\n" not in message and str(folder) in message
+
+
+def test_mnist_folder_that_is_a_file_is_called_so(tmp_path):
+    with pytest.raises(FileNotFoundError, match="plain-file is not a folder"):
+        data.mnist(write(tmp_path / "plain-file", b""))
+
+
 def test_mnist_count_mismatch(tmp_path):
     write_fake_mnist(tmp_path)
     write(tmp_path / "train-labels-idx1-ubyte.gz", idx_bytes(np.arange(4)), compress=True)
