@@ -126,9 +126,12 @@ def is_finite(data: Data) -> bool:
 
 
 def summary(data: Data) -> str:
-    """A short text for messages: the number, or a batch's size, first entries and mean."""
+    """A short text for messages: the number, or a batch's size, first entries and mean.
+
+    Negative zero is shown as 0 (`+ 0.0` turns -0.0 into 0.0): learners should not see "-0".
+    """
     if isinstance(data, np.ndarray):
-        head = np.array2string(data[:3], precision=4, separator=", ")[1:-1]
+        head = np.array2string(data[:3] + 0.0, precision=4, separator=", ")[1:-1]
         more = ", ..." if data.size > 3 else ""
-        return f"batch[{data.size}]([{head}{more}], mean={data.mean():.4g})"
-    return f"{data:.6g}"
+        return f"batch[{data.size}]([{head}{more}], mean={data.mean() + 0.0:.4g})"
+    return f"{data + 0.0:.6g}"

@@ -104,3 +104,12 @@ def test_import_autograd_stays_light():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_repr_never_shows_negative_zero():
+    assert repr(Value(-0.3).relu()) == "Value(data=0, op='mul')"
+    assert repr(Value(-0.0)) == "Value(data=0)"
+    assert "-0" not in repr(Value(np.array([-0.0, 1.0]) * 1.0))
+    x = Value(-0.3)
+    (x * 0.0).backward()
+    assert repr(x) == "Value(data=-0.3)"          # grad is 0.0: not shown, as before
