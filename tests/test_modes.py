@@ -3,6 +3,7 @@
 import math
 import threading
 import warnings
+from contextlib import contextmanager
 
 import numpy as np
 import pytest
@@ -162,26 +163,33 @@ def _capture(work):
         return "raised", error
 
 
-def test_no_grad_in_one_thread_does_not_stop_another_thread_recording():
+@contextmanager
+def _another_thread_inside(mode):
+    """For the duration of the block, another thread sits inside `with mode():`."""
     entered, done = threading.Event(), threading.Event()
 
-    def inference():
-        with no_grad():
+    def hold():
+        with mode():
             entered.set()
             done.wait(timeout=30)
 
-    worker = threading.Thread(target=inference)
+    worker = threading.Thread(target=hold)
     worker.start()
-    entered.wait(timeout=30)
+    assert entered.wait(timeout=30)
     try:
+        yield
+    finally:
+        done.set()
+        worker.join(timeout=30)
+
+
+def test_no_grad_in_one_thread_does_not_stop_another_thread_recording():
+    with _another_thread_inside(no_grad):
         x = Value(3.0)
         y = x * x
         assert y.parents == (x, x)            # this thread still records
         y.backward()
         assert x.grad == 6.0
-    finally:
-        done.set()
-        worker.join(timeout=30)
 
 
 def test_interleaved_no_grad_blocks_in_two_threads_leave_recording_on():
@@ -212,23 +220,10 @@ def test_interleaved_no_grad_blocks_in_two_threads_leave_recording_on():
 
 
 def test_detect_anomaly_in_one_thread_does_not_raise_in_another():
-    entered, done = threading.Event(), threading.Event()
-
-    def checking():
-        with detect_anomaly():
-            entered.set()
-            done.wait(timeout=30)
-
-    worker = threading.Thread(target=checking)
-    worker.start()
-    entered.wait(timeout=30)
-    try:
-        assert np.isnan(Value(-1.0).log().data)   # no AnomalyError here
+    with _another_thread_inside(detect_anomaly):
+        assert np.isnan(Value(-1.0).log().data)   # no AnomalyError in this thread
         with detect_anomaly(), pytest.raises(AnomalyError):
             Value(-1.0).log()
-    finally:
-        done.set()
-        worker.join(timeout=30)
 
 
 def test_a_new_thread_starts_with_recording_on_and_anomaly_off():
