@@ -10,10 +10,13 @@ Every dataset is a pair (X, y): X float64 of shape (n, features), y int64 labels
 
 import gzip
 import math
+import os
 import struct
+import sys
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -29,6 +32,9 @@ IDX_DTYPES = {
     0x0E: np.dtype(">f8"),  # double
 }
 GZIP_MAGIC = b"\x1f\x8b"
+CHUNK_BYTES = 1 << 20    # files are read a megabyte at a time
+MAX_DIMS = 64 if np.lib.NumpyVersion(np.__version__) >= "2.0.0" else 32   # numpy's ndim limit
+SHOWN_DIMS = 4           # error messages show at most this many sizes of a shape
 
 MNIST_FILES = {
     "train_images": "train-images-idx3-ubyte",
@@ -122,55 +128,114 @@ def digits() -> Dataset:
 
 # --- IDX files and MNIST ------------------------------------------------------------------------
 
-def _read_maybe_gzip(path: Path) -> bytes:
-    """Return the bytes of `path`, decompressed when it starts with the gzip magic bytes."""
-    raw = path.read_bytes()
-    if not raw.startswith(GZIP_MAGIC):
-        return raw
-    try:
-        return gzip.decompress(raw)
-    except (OSError, EOFError, zlib.error) as err:
-        raise ValueError(f"{path}: corrupt gzip data ({err})") from err
+def _open_idx(path: Path) -> BinaryIO:
+    """Open `path` for reading, through gzip when it starts with the gzip magic bytes."""
+    with open(path, "rb") as file:
+        compressed = file.read(2) == GZIP_MAGIC
+    return gzip.open(path, "rb") if compressed else open(path, "rb")
 
 
-def _parse_idx_header(data: bytes, path: Path) -> tuple[np.dtype, list[int], int]:
-    """Check an IDX header; return the data dtype, the sizes and the header length in bytes."""
-    if len(data) < 4:
-        raise ValueError(f"{path}: file has {len(data)} bytes, too short for an IDX header")
-    zero1, zero2, type_code, ndim = data[:4]
+def _shape_text(sizes: list[int]) -> str:
+    """The shape as a short tuple: at most SHOWN_DIMS sizes, then how many there are."""
+    if len(sizes) <= SHOWN_DIMS:
+        return str(tuple(sizes))
+    shown = ", ".join(map(str, sizes[:SHOWN_DIMS]))
+    return f"({shown}, ...) ({len(sizes)} dimensions)"
+
+
+def _read_idx_header(stream: BinaryIO, path: Path) -> tuple[np.dtype, list[int]]:
+    """Read and check an IDX header (magic, type code, sizes); return the data dtype and sizes."""
+    start = stream.read(4)
+    if len(start) < 4:
+        raise ValueError(f"{path}: file has {len(start)} bytes, too short for an IDX header")
+    zero1, zero2, type_code, ndim = start
     if zero1 != 0 or zero2 != 0:
         raise ValueError(f"{path}: not an IDX file (wrong magic: the first two bytes are "
-                         f"{data[:2].hex(' ')}, expected 00 00)")
+                         f"{start[:2].hex(' ')}, expected 00 00)")
     if type_code not in IDX_DTYPES:
         known = ", ".join(f"0x{code:02X}" for code in IDX_DTYPES)
         raise ValueError(f"{path}: unknown IDX type code 0x{type_code:02X} (known: {known})")
-    if ndim == 0:
-        raise ValueError(f"{path}: IDX header declares zero dimensions")
-    header_len = 4 + 4 * ndim
-    if len(data) < header_len:
+    if not 1 <= ndim <= MAX_DIMS:
+        raise ValueError(f"{path}: IDX header declares {ndim or 'zero'} dimensions "
+                         f"(allowed: 1 to {MAX_DIMS}, numpy's limit)")
+    packed = stream.read(4 * ndim)
+    if len(packed) < 4 * ndim:
         raise ValueError(f"{path}: header declares {ndim} dimensions but the file ends "
-                         f"after {len(data)} bytes (truncated file?)")
-    sizes = list(struct.unpack(f">{ndim}I", data[4:header_len]))
-    return IDX_DTYPES[type_code], sizes, header_len
+                         f"after {4 + len(packed)} bytes (truncated file?)")
+    return IDX_DTYPES[type_code], list(struct.unpack(f">{ndim}I", packed))
+
+
+def _count_bytes(stream: BinaryIO, limit: int) -> int:
+    """Read and discard the rest of `stream` a chunk at a time, stopping after `limit` bytes."""
+    count = 0
+    while count < limit:
+        chunk = stream.read(min(CHUNK_BYTES, limit - count))
+        if not chunk:
+            break
+        count += len(chunk)
+    return count
+
+
+def _check_data_length(stream: BinaryIO, path: Path, dtype: np.dtype, sizes: list[int]) -> int:
+    """Return the number of data bytes the header declares, after checking the file holds them.
+
+    A plain file is measured by its size; gzip data is decompressed and thrown away, never
+    more than the declared length plus one byte, so nothing the size of the data is allocated.
+    """
+    expected = math.prod(sizes) * dtype.itemsize
+    header_len = 4 + 4 * len(sizes)
+    described = f"the header declares shape {_shape_text(sizes)} of {dtype.itemsize}-byte values"
+    if expected > sys.maxsize:
+        raise ValueError(f"{path}: {described}, more than 2**63 bytes: too large to load")
+    if isinstance(stream, gzip.GzipFile):
+        found = _count_bytes(stream, expected + 1)
+        found_text = f"more than {expected}" if found > expected else str(found)
+    else:
+        found = os.fstat(stream.fileno()).st_size - header_len
+        found_text = str(found)
+    if found != expected:
+        hint = "truncated file?" if found < expected else "trailing bytes after the data?"
+        raise ValueError(f"{path}: expected {expected} bytes of data after the header, found "
+                         f"{found_text} ({hint}); {described}")
+    return expected
+
+
+def _read_exactly(stream: BinaryIO, n_bytes: int, path: Path) -> np.ndarray:
+    """Read `n_bytes` from `stream` into a new uint8 array, a chunk at a time."""
+    buffer = np.empty(n_bytes, dtype=np.uint8)
+    view, filled = memoryview(buffer), 0
+    while filled < n_bytes:
+        got = stream.readinto(view[filled:filled + CHUNK_BYTES])
+        if not got:
+            raise ValueError(f"{path}: the file ended after {filled} of {n_bytes} data bytes "
+                             f"(did it change while being read?)")
+        filled += got
+    return buffer
+
+
+def _read_idx(stream: BinaryIO, path: Path) -> np.ndarray:
+    """Check the header and the data length, then read the data: the body of `load_idx`."""
+    dtype, sizes = _read_idx_header(stream, path)
+    n_bytes = _check_data_length(stream, path, dtype, sizes)
+    stream.seek(4 + 4 * len(sizes))          # back to the data (gzip: decompressed again)
+    values = _read_exactly(stream, n_bytes, path).view(dtype)
+    if not dtype.isnative:                   # swap the bytes in place: no second copy
+        values = values.byteswap(inplace=True).view(dtype.newbyteorder())
+    return values.reshape(sizes)
 
 
 def load_idx(path: str | Path) -> np.ndarray:
     """Read an IDX file (the MNIST format), plain or gzip-compressed, into a numpy array.
 
+    The header is checked, then the data length, before any memory is set aside for the data.
     Raises ValueError naming the file when the header or the data length is wrong.
     """
     path = Path(path)
-    data = _read_maybe_gzip(path)
-    dtype, sizes, header_len = _parse_idx_header(data, path)
-    expected = math.prod(sizes) * dtype.itemsize
-    found = len(data) - header_len
-    if found != expected:
-        hint = "truncated file?" if found < expected else "trailing bytes after the data?"
-        raise ValueError(f"{path}: expected {expected} bytes of data after the header, found "
-                         f"{found} ({hint}); the header declares shape {tuple(sizes)} "
-                         f"of {dtype.itemsize}-byte values")
-    array = np.frombuffer(data, dtype=dtype, offset=header_len).reshape(sizes)
-    return array.astype(dtype.newbyteorder("="))  # native byte order, a writable copy
+    with _open_idx(path) as stream:
+        try:
+            return _read_idx(stream, path)
+        except (gzip.BadGzipFile, EOFError, zlib.error) as err:
+            raise ValueError(f"{path}: corrupt gzip data ({err})") from None
 
 
 def _find_mnist_files(folder: Path) -> dict[str, Path]:
