@@ -108,11 +108,21 @@ def test_a_branch_point_is_one_node_with_several_out_edges_marked_orange():
     assert "used" not in node_line(source, value_id(y, b))
 
 
-def test_x_times_x_draws_two_edges_each_with_partial_x():
+def test_x_times_x_draws_one_arrow_with_its_count_and_partial():
     x = Value(3.0, name="x")
     y = x * x
     into_op = [e for e in edges(viz.draw_graph(y).source) if e[1] == "op1"]
-    assert into_op == [("v0", "op1", "∂ 3"), ("v0", "op1", "∂ 3")]
+    assert into_op == [("v0", "op1", "×2 ∂ 3")]
+    assert "used 2×: grads add" in node_line(viz.draw_graph(y).source, "v0")
+
+
+def test_one_arrow_per_operand_value_lists_different_partials_in_order():
+    x = Value(3.0, name="x")
+    y = x ** x                      # d/dbase = x·x^(x-1) = 27, d/dexponent = x^x·ln x = 29.66
+    assert [e for e in edges(viz.draw_graph(y).source) if e[1] == "op1"] == [
+        ("v0", "op1", "∂ 27, 29.66")]
+    many = autograd_sum([x] * 500)
+    assert edges(viz.draw_graph(many).source)[0] == ("v0", "op1", "×500 ∂ 1")
 
 
 def test_constants_are_small_nodes_without_partials_in_operand_order():
@@ -202,9 +212,29 @@ def test_a_graph_larger_than_max_nodes_is_refused_before_drawing(monkeypatch):
     for _ in range(49):
         x = x + 1.0
     monkeypatch.setattr(viz.draw.graphviz, "Digraph", lambda *a, **k: pytest.fail("built"))
-    with pytest.raises(ValueError, match=r"50 values, more than max_nodes=10.*smaller subgraph"
+    with pytest.raises(ValueError, match=r"more than max_nodes=10 values.*smaller subgraph"
                                          r".*raise max_nodes"):
         viz.draw_graph(x, max_nodes=10)
+
+
+class Unreachable(tuple):
+    """Parents that fail the test if anything walks into them."""
+
+    def __iter__(self):
+        pytest.fail("the walk went past max_nodes")
+
+
+def test_refusing_a_huge_graph_stops_walking_at_the_limit():
+    x = Value(1.0)
+    for _ in range(5000):
+        x = x * 1.0
+    deep = x
+    for _ in range(5000):
+        x = x * 1.0
+    deep.parents = Unreachable([Value(0.0)])    # 5000 values below the root: never walked
+    with pytest.raises(ValueError, match="more than max_nodes=1000 values"):
+        viz.draw_graph(x, max_nodes=1000)
+    assert viz.scene.count_values(x, 10) == 11 and viz.scene.count_values(Value(1.0), 10) == 1
 
 
 def test_a_long_chain_draws_without_recursion():

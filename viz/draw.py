@@ -4,7 +4,9 @@ Every Value is one box: its name, `data` in black and, after backward, `grad` in
 primitive is a small circle with its symbol (+, ×, ÷, ^, exp, ...). The edge from an operand
 into an op carries the local partial d(op result)/d(operand) in blue: backward multiplies it
 by the red gradient on the right to get the gradient on the left. A value used by several
-edges (a branch point) has an orange border: its gradients add up there.
+edges (a branch point) has an orange border: its gradients add up there. An op that uses one
+value twice (x*x) gets one arrow from it, "×2 ∂ 3"; a use far from its value is drawn from a
+dashed copy of the value next to the op (see `scene.py`), so the layout stays fast.
 
     >>> from autograd import Value
     >>> x = Value(0.5, name="x"); z = x.sigmoid(); z.backward()
@@ -19,8 +21,8 @@ import graphviz
 
 from autograd import Value
 
-from .labels import batch_lines, escape, op_symbol, summary
-from .scene import Graph, Scene, final_scene, operand_slots, read_graph
+from .labels import TEXT, batch_lines, escape, op_symbol, partials_text, summary
+from .scene import Edge, Graph, Scene, final_scene, read_graph
 
 BLACK, RED, BLUE, ORANGE, GREY = "#000000", "#c0392b", "#1f5fbf", "#d35400", "#a6a6a6"
 FILL = {"input": "#fff4cc", "output": "#d8f0d8", "inner": "#ffffff", "unknown": "#f4f4f4"}
@@ -74,7 +76,7 @@ def value_rows(graph: Graph, scene: Scene, i: int, precision: int) -> list[tuple
     if scene.grad_rows:
         rows.append(_grad_row(scene, i, precision))
     if graph.is_branch(i):
-        rows.append((f"used {graph.uses[i]}×: grads add", ORANGE, "note"))
+        rows.append((TEXT["used"].format(count=graph.uses[i]), ORANGE, "note"))
     return rows
 
 
@@ -150,29 +152,46 @@ def _add_op(dot, graph, scene, i, precision, show_partials, widths) -> None:
              fixedsize="false", margin="0.02", style="filled", fontsize="12",
              fillcolor="#e4ecf7" if known else FILL["unknown"],
              color="#333333" if known else GREY, ordering="in")
-    for slot, operand, partial in operand_slots(node):
-        if isinstance(operand, Value):
-            _add_edge(dot, graph, scene, (i, slot), operand, partial, precision,
-                      show_partials, widths)
-        else:
+    arrows = {edge.slots[0]: edge for edge in graph.into.get(i, [])}
+    for slot, operand in enumerate(node.operands):
+        if slot in arrows:
+            _add_edge(dot, graph, scene, arrows[slot], precision, show_partials, widths)
+        elif not isinstance(operand, Value):
             _add_constant(dot, i, slot, operand, precision)
     dot.edge(f"op{i}", f"v{i}", color="#333333" if known else GREY)
 
 
-def edge_text(scene: Scene, i: int, partial, precision: int) -> str:
-    """The label of an edge into op i: its local partial, or "∂ ?" before the op is computed."""
-    return "∂ " + (summary(partial, precision) if i < scene.computed else "?")
+def edge_text(scene: Scene, edge: Edge, precision: int) -> str:
+    """An arrow's label: its local partial ("∂ 3"; "×2 ∂ 3" for x*x); "∂ ?" until computed."""
+    known = edge.child < scene.computed
+    return partials_text([summary(p, precision) if known else "?" for p in edge.partials])
 
 
-def _add_edge(dot, graph, scene, key, operand, partial, precision, show_partials, widths):
-    i, slot = key
-    text = pad(edge_text(scene, i, partial, precision), widths.get(("edge", i, slot), 0))
-    color = BLUE if i < scene.computed else GREY
+def _add_edge(dot, graph, scene, edge: Edge, precision, show_partials, widths) -> None:
+    text = pad(edge_text(scene, edge, precision), widths.get(("edge", edge.child, edge.parent), 0))
+    color = BLUE if edge.child < scene.computed else GREY
     style = {}
-    if key == scene.edge:
+    if scene.edge and scene.edge[0] == edge.child and scene.edge[1] in edge.slots:
         color, style = RED, {"penwidth": "3", "color": RED}
     label = f'<<FONT COLOR="{color}">{text}</FONT>>' if show_partials else None
-    dot.edge(f"v{graph.position[operand]}", f"op{i}", label=label, **style)
+    tail = f"v{edge.parent}"
+    if edge.copy:
+        tail = f"u{edge.child}_{edge.parent}"
+        _add_copy(dot, graph, scene, tail, edge.parent, precision, widths)
+    dot.edge(tail, f"op{edge.child}", label=label, **style)
+
+
+def _add_copy(dot, graph, scene, name: str, i: int, precision: int, widths: dict) -> None:
+    """A small dashed copy of value i next to a far use: its name, data and a note."""
+    node = graph.order[i]
+    rows = [(escape(node.name), BLACK, "name")] if node.name else []
+    known = i < scene.computed
+    rows += [("data " + line, BLACK, "mono") for line in batch_lines(node.data, precision)] \
+        if known else [("data ?", GREY, "mono")]
+    rows.append((TEXT["copy"], ORANGE, "note"))
+    fill = FILL[_kind(graph, i)] if known else FILL["unknown"]
+    dot.node(name, _table(rows, widths.get(("value", i), 0)), shape="box",
+             style="rounded,filled,dashed", fillcolor=fill, color=ORANGE, penwidth="1.5")
 
 
 def _add_constant(dot, i: int, slot: int, constant, precision: int) -> None:
@@ -193,12 +212,14 @@ def _caption(graph: Graph, scene: Scene, legend: bool) -> str:
 
 
 def _legend(graph: Graph, scene: Scene) -> str:
-    items = [f'<FONT COLOR="{BLACK}">data</FONT>: forward value']
+    items = [f'<FONT COLOR="{BLACK}">data</FONT>: {TEXT["legend data"]}']
     if scene.grad_rows:
-        items.append(f'<FONT COLOR="{RED}">grad</FONT>: d output / d value')
-    items.append(f'<FONT COLOR="{BLUE}">∂ on an edge</FONT>: local partial d(op)/d(operand)')
+        items.append(f'<FONT COLOR="{RED}">grad</FONT>: {TEXT["legend grad"]}')
+    items.append(f'<FONT COLOR="{BLUE}">∂ on an edge</FONT>: {TEXT["legend partial"]}')
     if any(graph.is_branch(i) for i in range(len(graph.order))):
-        items.append(f'<FONT COLOR="{ORANGE}">orange</FONT>: used twice or more, grads add')
+        items.append(f'<FONT COLOR="{ORANGE}">orange</FONT>: {TEXT["legend branch"]}')
+    if any(edge.copy for edge in graph.edges):
+        items.append(f'<FONT COLOR="{ORANGE}">dashed box</FONT>: {TEXT["legend copy"]}')
     return '<FONT POINT-SIZE="10">' + "   ·   ".join(items) + "</FONT>"
 
 

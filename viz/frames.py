@@ -5,6 +5,8 @@ Forward: one scene per value, in topological order (inputs first); later values 
 Backward: one scene for the seed d(output)/d(output) = 1, then one per edge, in reverse
 topological order: the parent's gradient grows by `partial × upstream`, and at a branch point
 the scene shows the addition, e.g. "grad 0.2 + 0.3 = 0.5". No Value's `.grad` is touched.
+When one arrow stands for several operands (x*x: "×2"), it is in use, red, in each of their
+steps, and the title says which use it is.
 
 Read next: `render.py`, which draws these scenes into numbered files.
 """
@@ -16,7 +18,7 @@ import numpy as np
 from autograd import Value
 from autograd.graph import reduce_like
 
-from .labels import OP_SYMBOLS, summary
+from .labels import OP_SYMBOLS, TEXT, summary
 from .scene import Graph, Scene, operand_slots
 
 PRECISION = 4
@@ -26,7 +28,7 @@ def forward_scenes(graph: Graph) -> list[Scene]:
     """One scene per value: values order[:k+1] are known, the newest one highlighted."""
     n = len(graph.order)
     return [Scene(computed=k + 1, grads={}, focus=k,
-                  title=f"Forward pass, step {k + 1} of {n}: {describe(graph.order[k])}")
+                  title=TEXT["forward"].format(step=k + 1, steps=n, what=describe(graph.order[k])))
             for k in range(n)]
 
 
@@ -44,8 +46,8 @@ def backward_scenes(graph: Graph) -> list[Scene]:
         before = grads.get(parent)
         grads[parent] = added if before is None else before + added
         sums = {} if before is None else {parent: (before, added, grads[parent])}
-        title = (f"Backward pass, step {step} of {len(edges) + 1}: "
-                 f"{_edge_title(graph, i, parent, partial, grads[i], added)}")
+        what = _edge_title(graph, parent, partial, grads[i], added) + _use(graph, i, slot)
+        title = TEXT["backward"].format(step=step, steps=len(edges) + 1, what=what)
         scenes.append(Scene(n, dict(grads), sums=sums, focus=parent, edge=(i, slot),
                             title=title))
     return scenes
@@ -76,10 +78,20 @@ def describe(node: Value) -> str:
 
 
 def _seed_title(seed) -> str:
-    return f"Backward pass, step 1: start with d output / d output = {summary(seed, PRECISION)}"
+    return TEXT["seed"].format(seed=summary(seed, PRECISION))
 
 
-def _edge_title(graph: Graph, i: int, parent: int, partial, upstream, added) -> str:
-    who = repr(graph.order[parent].name) if graph.order[parent].name else f"value {parent}"
-    return (f"grad of {who} += ∂ {summary(partial, PRECISION)} × upstream grad "
-            f"{summary(upstream, PRECISION)} = {summary(added, PRECISION)}")
+def _edge_title(graph: Graph, parent: int, partial, upstream, added) -> str:
+    name = graph.order[parent].name
+    who = repr(name) if name else TEXT["value"].format(position=parent)
+    return TEXT["edge"].format(who=who, partial=summary(partial, PRECISION),
+                               upstream=summary(upstream, PRECISION),
+                               added=summary(added, PRECISION))
+
+
+def _use(graph: Graph, i: int, slot: int) -> str:
+    """Which use this step is when one arrow stands for several operands ("×2" for x*x)."""
+    slots = graph.edge_of(i, slot).slots
+    if len(slots) == 1:
+        return ""
+    return TEXT["edge use"].format(use=slots.index(slot) + 1, uses=len(slots))

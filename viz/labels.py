@@ -1,7 +1,9 @@
 """The text inside a drawing: numbers, batch summaries, operator symbols, and safe escaping.
 
 Graphviz reads our labels as HTML-like text, so every piece of user text (a Value's name) goes
-through `escape`: it is shown literally and can never close the label or inject DOT.
+through `escape`: it is shown literally and can never close the label or inject DOT. Text sent
+to a terminal goes through `visible`, which shows control characters as escapes (\\x1b).
+`TEXT` holds the English words a learner reads in the pictures (legend, notes, frame titles).
 
 Read next: `scene.py` (what one picture shows), then `draw.py` (the picture itself).
 """
@@ -13,6 +15,21 @@ import numpy as np
 OP_SYMBOLS = {
     "add": "+", "sub": "−", "neg": "−x", "mul": "×", "div": "÷", "pow": "^",
     "exp": "exp", "log": "log", "sum": "sum", "mean": "mean",
+}
+TEXT = {
+    "legend data": "forward value",
+    "legend grad": "d output / d value",
+    "legend partial": "local partial d(op)/d(operand)",
+    "legend branch": "used twice or more, grads add",
+    "legend copy": "the same value again, drawn next to a far use",
+    "used": "used {count}×: grads add",
+    "copy": "same value, used again here",
+    "forward": "Forward pass, step {step} of {steps}: {what}",
+    "seed": "Backward pass, step 1: start with d output / d output = {seed}",
+    "backward": "Backward pass, step {step} of {steps}: {what}",
+    "edge": "grad of {who} += ∂ {partial} × upstream grad {upstream} = {added}",
+    "edge use": " (use {use} of {uses} on the ×{uses} arrow)",
+    "value": "value {position}",
 }
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
 MAX_NAME = 40   # longer names are cut, with "…", so one node cannot swallow the picture
@@ -33,6 +50,11 @@ def _escape_char(char: str) -> str:
     return repr(char)[1:-1]          # "\n" becomes the two visible characters \ and n
 
 
+def visible(text: str) -> str:
+    """text for a terminal: control and format characters (ESC, U+202E, ...) shown as escapes."""
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+
+
 def op_symbol(op: str, n_parents: int) -> str:
     """The symbol drawn for an op: Σ for an add of more than two terms (an n-ary sum)."""
     if op == "add" and n_parents > 2:
@@ -42,8 +64,16 @@ def op_symbol(op: str, n_parents: int) -> str:
 
 def number(x: float, precision: int) -> str:
     """A number with `precision` significant digits: 0.6225, 1.5e-07, inf."""
-    text = f"{float(x):.{precision}g}"
-    return "0" if text == "-0" else text
+    return f"{float(x) + 0.0:.{precision}g}"        # + 0.0 turns -0.0 into 0.0: never "-0"
+
+
+def partials_text(partials: list[str]) -> str:
+    """An arrow's label from its partials: "∂ 3", "×2 ∂ 3" (x*x), "∂ 27, 29.66" (x**x)."""
+    if len(partials) == 1:
+        return "∂ " + partials[0]
+    if len(set(partials)) == 1:
+        return f"×{len(partials)} ∂ {partials[0]}"
+    return "∂ " + ", ".join(partials[:3]) + (", …" if len(partials) > 3 else "")
 
 
 def summary(data, precision: int) -> str:

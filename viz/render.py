@@ -2,14 +2,20 @@
 step of the forward and backward passes, optionally an animated GIF).
 
 Both need Graphviz's `dot` program. Without it they still write the DOT source (`.gv`) and
-raise a RuntimeError that says how to install dot.
+raise a RuntimeError that says how to install dot. Every run of dot has a time limit (`timeout`
+seconds, DOT_TIMEOUT by default): past it, dot and its children are ended and RenderTimeout
+says what to do instead.
 
 Read next: `plots.py` (matplotlib plots), or `cli.py` (the command line).
 """
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import subprocess
+import time
 from pathlib import Path
 
 import graphviz
@@ -18,21 +24,29 @@ from autograd import Value
 
 from .draw import build, draw_graph, edge_text, value_rows, visible_length
 from .frames import backward_scenes, forward_scenes
-from .scene import Graph, operand_slots, read_graph
+from .scene import Graph, read_graph
 
 FORMATS = ("svg", "png", "pdf")
+DOT_TIMEOUT = 10.0     # seconds that dot may take for one picture (or for all the frames)
+PNG_INCHES = "80,40"   # largest png (at 110 dpi: 8800 x 4400 pixels); svg and pdf are not limited
 INSTALL_DOT = ("Graphviz's `dot` program was not found on PATH. Install it (Debian/Ubuntu: "
                "sudo apt-get install graphviz; macOS: brew install graphviz; conda: conda "
                "install graphviz), then run again.")
 
 
-def render(root: Value, path: str | Path, format: str = "svg", **draw_options) -> Path:
+class RenderTimeout(TimeoutError):
+    """Graphviz's dot took longer than its time limit; it was stopped and nothing was written."""
+
+
+def render(root: Value, path: str | Path, format: str = "svg", timeout: float = DOT_TIMEOUT,
+           **draw_options) -> Path:
     """Draw root's graph (see `draw_graph` for the options) and write it to path as svg/png/pdf.
 
+    dot may take `timeout` seconds, else RenderTimeout.
     >>> render(z, "out/sigmoid.svg")     # returns Path("out/sigmoid.svg")
     """
     format = check_format(format)
-    return write(draw_graph(root, **draw_options), Path(path), format)
+    return write(draw_graph(root, **draw_options), Path(path), format, timeout)
 
 
 def check_format(format: str) -> str:
@@ -42,31 +56,65 @@ def check_format(format: str) -> str:
     return format
 
 
-def write(dot: graphviz.Digraph, path: Path, format: str) -> Path:
+def write(dot: graphviz.Digraph, path: Path, format: str, timeout: float = DOT_TIMEOUT) -> Path:
     """Lay out with Graphviz's dot and write the picture; without dot, write the .gv source."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if format == "png":
-        dot.attr(dpi="110")
-    try:
-        if shutil.which("dot") is None:
-            raise graphviz.ExecutableNotFound(["dot"])
-        picture = dot.pipe(format=format)
-    except graphviz.ExecutableNotFound:
+        dot.attr(dpi="110", size=PNG_INCHES)       # a huge graph is scaled down, not rasterised
+    if shutil.which("dot") is None:
         source = path.with_suffix(".gv")
         source.write_text(dot.source, encoding="utf-8")
         raise RuntimeError(f"{INSTALL_DOT} The DOT source was written to {source}; "
                            f"`dot -T{format} {source} -o {path}` turns it into a picture.")
-    path.write_bytes(picture)
+    path.write_bytes(run_dot(dot.source, format, timeout))
     return path
 
 
+def run_dot(source: str, format: str, timeout: float = DOT_TIMEOUT) -> bytes:
+    """The picture dot makes of source, or RenderTimeout after `timeout` seconds.
+
+    dot runs in a session of its own, so on timeout it is ended together with any children.
+    """
+    process = subprocess.Popen(["dot", f"-T{format}"], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               start_new_session=True)
+    try:
+        picture, errors = process.communicate(source.encode("utf-8"), timeout=max(timeout, 0))
+    except subprocess.TimeoutExpired:
+        _end(process)
+        raise RenderTimeout(_too_slow(timeout)) from None
+    if process.returncode != 0:
+        raise RuntimeError(f"dot failed: {errors.decode(errors='replace').strip()[:300]}")
+    return picture
+
+
+def _end(process: subprocess.Popen) -> None:
+    """Stop process and everything it started, and wait for it."""
+    try:
+        if hasattr(os, "killpg"):
+            os.killpg(process.pid, signal.SIGKILL)
+        else:
+            process.kill()
+    except ProcessLookupError:
+        pass
+    process.communicate()
+
+
+def _too_slow(timeout: float) -> str:
+    return (f"Graphviz's dot took longer than {timeout:g} s to lay out the graph and was stopped; "
+            f"draw it without partials (show_partials=False, --no-partials), draw a smaller "
+            f"formula or subgraph, or allow more time (timeout=..., --timeout).")
+
+
 def backward_frames(root: Value, folder: str | Path, format: str = "png", gif: bool = False,
-                    max_nodes: int = 100, **draw_options) -> list[Path]:
+                    max_nodes: int = 100, timeout: float = DOT_TIMEOUT, **draw_options
+                    ) -> list[Path]:
     """One picture per step of backprop through root's graph, in order, written to folder.
 
     First the forward pass (frame_000_forward.png, ...: one per value), then the backward pass
-    (..., frame_NNN_backward.png: the seed, then one per edge). Gradients are replayed from the
-    recorded partials; no `.grad` changes. With gif=True the last path is an animated GIF.
+    (..., frame_NNN_backward.png: the seed, then one per operand). Gradients are replayed from
+    the recorded partials; no `.grad` changes. With gif=True the last path is an animated GIF.
+    All the runs of dot together may take `timeout` seconds, else RenderTimeout.
     """
     format = check_format(format)
     if gif and format != "png":
@@ -75,10 +123,14 @@ def backward_frames(root: Value, folder: str | Path, format: str = "png", gif: b
     scenes = [("forward", s) for s in forward_scenes(graph)]
     scenes += [("backward", s) for s in backward_scenes(graph)]
     widths = measure(graph, [scene for _, scene in scenes], draw_options.get("precision", 4))
-    folder = Path(folder)
-    paths = [write(build(graph, scene, widths=widths, **draw_options),
-                   folder / f"frame_{k:03d}_{phase}.{format}", format)
-             for k, (phase, scene) in enumerate(scenes)]
+    folder, deadline = Path(folder), time.monotonic() + timeout
+    paths = []
+    for k, (phase, scene) in enumerate(scenes):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise RenderTimeout(_too_slow(timeout))
+        paths.append(write(build(graph, scene, widths=widths, **draw_options),
+                           folder / f"frame_{k:03d}_{phase}.{format}", format, left))
     return paths + [make_gif(paths, folder / "backprop.gif")] if gif else paths
 
 
@@ -89,13 +141,12 @@ def measure(graph: Graph, scenes: list, precision: int) -> dict:
     """
     widths: dict = {}
     for scene in scenes:
-        for i, node in enumerate(graph.order):
+        for i in range(len(graph.order)):
             rows = value_rows(graph, scene, i, precision)
             _widen(widths, ("value", i), max(visible_length(r[0]) for r in rows if r[2] == "mono"))
-            for slot, operand, partial in operand_slots(node):
-                if isinstance(operand, Value):
-                    text = edge_text(scene, i, partial, precision)
-                    _widen(widths, ("edge", i, slot), visible_length(text))
+        for edge in graph.edges:
+            text = edge_text(scene, edge, precision)
+            _widen(widths, ("edge", edge.child, edge.parent), visible_length(text))
     return widths
 
 

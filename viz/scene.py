@@ -2,6 +2,9 @@
 
 `Graph` is read once from the public fields of the Values (`parents`, `operands`, `partials`),
 in topological order, so node ids come from positions and every drawing is deterministic.
+Its `edges` are the arrows drawn into the ops: one arrow per (value, op) pair, however often
+the op uses the value (x*x has one arrow, "×2"), and a use far from its value is drawn from a
+small copy of the value next to the op, so Graphviz never lays out long bundles of arrows.
 `Scene` says which forward values are known, which gradients to write, and what to highlight:
 `draw_graph` draws the final scene, `frames.py` makes one scene per step of backprop.
 
@@ -11,12 +14,26 @@ Read next: `draw.py` (turns a Graph and a Scene into a Graphviz drawing).
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 import autograd
 from autograd import Value
+
+
+SPAN_BUDGET = 200   # columns crossed by all arrows together; beyond it, far uses get copies
+
+
+@dataclass(frozen=True)
+class Edge:
+    """One arrow into the op of value `child`: from value `parent`, for its operand `slots`."""
+
+    child: int
+    parent: int
+    slots: tuple[int, ...]          # operand positions of the op that hold this parent
+    partials: tuple                 # the local partial of each of those slots
+    copy: bool = False              # drawn from a copy of the parent placed next to the op
 
 
 @dataclass(frozen=True)
@@ -25,11 +42,21 @@ class Graph:
 
     order: list[Value]
     position: dict[Value, int]
-    uses: Counter   # position -> number of edges leaving that value (> 1: a branch point)
+    uses: Counter   # position -> number of operand slots that use that value (> 1: branch point)
+    into: dict[int, list[Edge]] = field(default_factory=dict)   # child -> arrows into its op
 
     def is_branch(self, i: int) -> bool:
         """True when the value at position i feeds more than one edge: its gradients add up."""
         return self.uses[i] > 1
+
+    @property
+    def edges(self) -> list[Edge]:
+        """Every arrow, in drawing order: by child, then by first operand slot."""
+        return [edge for arrows in self.into.values() for edge in arrows]
+
+    def edge_of(self, child: int, slot: int) -> Edge:
+        """The arrow that carries operand `slot` of value child's op."""
+        return next(edge for edge in self.into[child] if slot in edge.slots)
 
 
 @dataclass
@@ -49,15 +76,64 @@ def read_graph(root: Value, max_nodes: int) -> Graph:
     """The Graph of root, or a ValueError if it has more than max_nodes values."""
     if not isinstance(root, Value):
         raise TypeError(f"can only draw a Value; got {type(root).__name__}")
-    order = autograd.topological_order(root)
-    if len(order) > max_nodes:
+    if count_values(root, max_nodes) > max_nodes:
         raise ValueError(
-            f"the graph has {len(order)} values, more than max_nodes={max_nodes}: a drawing "
-            f"that large is unreadable and slow to lay out. Draw a smaller subgraph (pass an "
-            f"intermediate Value as the root) or raise max_nodes.")
+            f"the graph has more than max_nodes={max_nodes} values: a drawing that large is "
+            f"unreadable and slow to lay out. Draw a smaller subgraph (pass an intermediate "
+            f"Value as the root) or raise max_nodes.")
+    order = autograd.topological_order(root)
     position = {node: i for i, node in enumerate(order)}
     uses = Counter(position[parent] for node in order for parent in node.parents)
-    return Graph(order, position, uses)
+    into: dict[int, list[Edge]] = {}
+    for edge in arrows(order, position):
+        into.setdefault(edge.child, []).append(edge)
+    return Graph(order, position, uses, into)
+
+
+def count_values(root: Value, limit: int) -> int:
+    """How many values root depends on (itself included), counting no further than limit + 1.
+
+    An iterative walk over `parents` that stops as soon as it has seen limit + 1 distinct values,
+    so refusing a huge graph costs no more than drawing an allowed one.
+    """
+    seen, stack = {root}, [root]
+    while stack and len(seen) <= limit:
+        for parent in stack.pop().parents:
+            if parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
+    return len(seen)
+
+
+def arrows(order: list[Value], position: dict[Value, int]) -> list[Edge]:
+    """One Edge per (value, op) pair, in drawing order; the farthest uses become copies."""
+    edges = [edge for i, node in enumerate(order) for edge in _arrows_into(i, node, position)]
+    depth = depths(order, position)
+    spans = {k: depth[e.child] - depth[e.parent] for k, e in enumerate(edges)}
+    total = sum(spans.values())
+    for k in sorted(spans, key=lambda k: (-spans[k], k)):
+        if total <= SPAN_BUDGET or spans[k] <= 1:
+            break
+        edges[k], total = replace(edges[k], copy=True), total - spans[k] + 1
+    return edges
+
+
+def _arrows_into(i: int, node: Value, position: dict[Value, int]) -> list[Edge]:
+    """The arrows into node's op, one per distinct parent, in the order of first use."""
+    slots: dict[int, list] = {}
+    for slot, operand, partial in operand_slots(node):
+        if isinstance(operand, Value):
+            slots.setdefault(position[operand], []).append((slot, partial))
+    return [Edge(i, parent, tuple(s for s, _ in used), tuple(p for _, p in used))
+            for parent, used in slots.items()]
+
+
+def depths(order: list[Value], position: dict[Value, int]) -> list[int]:
+    """Each value's column in a left-to-right drawing: 0 for inputs, else 1 + its deepest parent."""
+    depth: list[int] = []
+    for node in order:
+        depth.append(1 + max((depth[position[p]] for p in node.parents), default=-1))
+    return depth
 
 
 def has_gradients(graph: Graph) -> bool:
