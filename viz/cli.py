@@ -2,10 +2,11 @@
 
     python -m viz "1/(1+exp(-x))" --at x=0.5 -o sigmoid.svg
     python -m viz "x*y + exp(x)" --at x=1 --at y=2 --frames out/frames    # also step by step
-    python -m viz --at x=1 -- "-x*2"       # a formula starting with "-" goes after "--"
+    python -m viz "-log(y)" --at y=0.7        # a formula may start with "-" (or go after "--")
 
 Prints a table of every input's value and gradient. Exit code 0 on success, 2 when the formula
-or the arguments are refused (with a message pointing at the problem), 1 when dot is missing.
+or the arguments are refused or the drawing takes too long (with one short message pointing at
+the problem), 1 when dot is missing. Messages show control characters from the input escaped.
 
 Read next: `formula.py`, which does the parsing (safely, without eval).
 """
@@ -18,58 +19,146 @@ import sys
 from pathlib import Path
 
 from .formula import VARIABLE, FormulaError, build
-from .render import FORMATS, backward_frames, render
+from .labels import number, visible
+from .render import DOT_TIMEOUT, FORMATS, RenderTimeout, backward_frames, render
+
+PROGRAM = "python -m viz"
+TAKES_VALUE = {"--at", "-o", "--output", "--frames", "--max-nodes", "--timeout"}
+MAX_LINE = 300         # characters in one line of a message; longer lines are cut with "…"
+
+
+class UsageError(ValueError):
+    """Arguments that cannot work: a bad option, or an output that cannot be written."""
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line with argv (default: sys.argv[1:]); returns the exit code."""
+    argv = formula_last(sys.argv[1:] if argv is None else list(argv))
     try:
         args = _parser().parse_args(argv)
-    except SystemExit as exit:                     # argparse has printed its message
+    except SystemExit as exit:                     # --help, or a message printed by _Parser
         return int(exit.code or 0)
     try:
         return _run(args)
+    except RenderTimeout:
+        return _fail(f"drawing took longer than {args.timeout:g} s, so Graphviz's dot was "
+                     f"stopped: try --no-partials, a smaller formula, or a larger --timeout")
+    except OSError as error:
+        return _fail(f"cannot write {error.filename or 'the picture'}: {error.strerror or error}")
     except (FormulaError, ValueError) as error:
-        print(f"python -m viz: error: {error}", file=sys.stderr)
-        return 2
+        return _fail(str(error))
     except RuntimeError as error:                  # Graphviz's dot is missing
-        print(f"python -m viz: {error}", file=sys.stderr)
+        say(f"{PROGRAM}: {error}")
         return 1
 
 
+def say(message: str) -> None:
+    """Print message to stderr, each line escaped (no control characters) and cut to MAX_LINE."""
+    lines = [visible(line) for line in message.split("\n")]
+    print("\n".join(line if len(line) <= MAX_LINE else line[:MAX_LINE - 1] + "…"
+                    for line in lines), file=sys.stderr)
+
+
+def _fail(message: str) -> int:
+    say(f"{PROGRAM}: error: {message}")
+    return 2
+
+
+def formula_last(argv: list[str]) -> list[str]:
+    """argv with a formula that starts with "-" ("-log(y)") moved after "--", so argparse reads
+    it as the formula rather than as an unknown option."""
+    for k, arg in enumerate(argv):
+        if arg == "--":
+            return argv
+        if _looks_like_formula(arg) and (k == 0 or argv[k - 1] not in TAKES_VALUE):
+            return argv[:k] + argv[k + 1:] + ["--", arg]
+    return argv
+
+
+def _looks_like_formula(arg: str) -> bool:
+    """True for "-x", "-log(y)", "-2*x"; False for options: "--at", "-o", "-oout.svg", "-h"."""
+    if not arg.startswith("-") or arg.startswith("--") or arg in ("-", "-h", "-o"):
+        return False
+    return not arg.startswith("-o") or any(char in arg for char in "()*/+- ^")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its complaints as one short, escaped line and exit code 2."""
+
+    def error(self, message: str):
+        say(f"{PROGRAM}: error: {message} (see {PROGRAM} --help)")
+        raise SystemExit(2)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m viz", description="Draw the computational graph of a formula, "
+    parser = _Parser(
+        prog=PROGRAM, description="Draw the computational graph of a formula, "
         "with forward values, gradients and local partials.")
-    parser.add_argument("formula", help='e.g. "1/(1+exp(-x))"; functions: exp, log, sigmoid, '
-                        'tanh, relu, step. One starting with "-" goes last, after "--"')
+    parser.add_argument("formula", help='e.g. "1/(1+exp(-x))" or "-log(y)"; functions: exp, '
+                        'log, sigmoid, tanh, relu, step')
     parser.add_argument("--at", action="append", default=[], metavar="NAME=NUMBER",
                         help="a variable's value (repeat, or separate with commas)")
     parser.add_argument("-o", "--output", default="out/formula.svg",
                         help="the picture to write: .svg, .png or .pdf (default: %(default)s)")
     parser.add_argument("--frames", metavar="DIR", help="also write the step-by-step frames")
     parser.add_argument("--no-grad", action="store_true", help="values only: no backward pass")
+    parser.add_argument("--no-partials", action="store_true",
+                        help="no local partials on the arrows (quicker for large graphs)")
     parser.add_argument("--max-nodes", type=int, default=1000, help="refuse larger graphs")
+    parser.add_argument("--timeout", type=_seconds, default=DOT_TIMEOUT, metavar="SECONDS",
+                        help="stop Graphviz after this long (default: %(default)g)")
     return parser
+
+
+def _seconds(text: str) -> float:
+    """A positive, finite number of seconds, for --timeout."""
+    try:
+        seconds = float(text[:50])
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise argparse.ArgumentTypeError(f"{text[:50]!r}: give a positive number of seconds")
+    return seconds
 
 
 def _run(args: argparse.Namespace) -> int:
     output = Path(args.output)
+    check_output(output, args.frames)
     format = output.suffix.lstrip(".").lower()
     if format not in FORMATS:
-        raise FormulaError(f"the output {output} must end in " + ", ".join("." + f for f in
-                                                                            FORMATS))
+        raise UsageError(f"the output {output} must end in " + ", ".join("." + f for f in
+                                                                          FORMATS))
     root, inputs = build(args.formula, parse_assignments(args.at))
     if not args.no_grad:
         root.backward()
-    render(root, output, format=format, max_nodes=args.max_nodes)
+    options = dict(show_partials=not args.no_partials, timeout=args.timeout)
+    render(root, output, format=format, max_nodes=args.max_nodes, **options)
     print(table(args.formula, root, inputs, show_grad=not args.no_grad))
-    print(f"wrote {output}")
+    print(visible(f"wrote {output}"))
     if args.frames:
-        frames = backward_frames(root, args.frames, max_nodes=min(args.max_nodes, 100))
-        print(f"wrote {len(frames)} frames to {args.frames}/ ({frames[0].name} ... "
-              f"{frames[-1].name})")
+        frames = backward_frames(root, args.frames, max_nodes=min(args.max_nodes, 100), **options)
+        print(visible(f"wrote {len(frames)} frames to {args.frames}/ ({frames[0].name} ... "
+                      f"{frames[-1].name})"))
     return 0
+
+
+def check_output(output: Path, frames: str | None) -> None:
+    """A UsageError, before any work, when the picture or the frames cannot be written there."""
+    if output.is_dir():
+        raise UsageError(f"-o {output} is a folder: name a file ending in .svg, .png or .pdf")
+    _check_folder(output.parent, f"-o {output}")
+    if frames is not None:
+        if Path(frames).exists() and not Path(frames).is_dir():
+            raise UsageError(f"--frames {frames} is a file: name a folder (made if missing)")
+        _check_folder(Path(frames), f"--frames {frames}")
+
+
+def _check_folder(folder: Path, option: str) -> None:
+    """A UsageError if folder, or the nearest part of it that exists, is not a folder."""
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{option}: {folder} is not a folder")
 
 
 def parse_assignments(texts: list[str]) -> dict[str, float]:
@@ -79,9 +168,9 @@ def parse_assignments(texts: list[str]) -> dict[str, float]:
         name, equals, number = item.partition("=")
         name = name.strip()
         if not equals or not VARIABLE.fullmatch(name) or name.startswith("_"):
-            raise FormulaError(f"--at {item!r}: write NAME=NUMBER, e.g. --at x=0.5")
+            raise FormulaError(f"--at {item[:50]!r}: write NAME=NUMBER, e.g. --at x=0.5")
         if name in values:
-            raise FormulaError(f"--at gives {name} twice")
+            raise FormulaError(f"--at gives {name[:50]} twice")
         values[name] = _finite_number(name, number.strip())
     return values
 
@@ -92,16 +181,21 @@ def _finite_number(name: str, text: str) -> float:
     except ValueError:
         value = math.nan
     if not math.isfinite(value):
-        raise FormulaError(f"--at {name}={text[:50]!r}: the value must be a finite number")
+        raise FormulaError(f"--at {name[:50]}={text[:50]!r}: the value must be a finite number")
     return value
 
 
 def table(formula: str, root, inputs: dict, show_grad: bool = True) -> str:
-    """The formula's value, and each input's value and gradient, in aligned columns."""
+    """The formula's value, and each input's value and gradient, in aligned columns.
+
+    Numbers never show as "-0", and control characters in the formula show escaped.
+    """
     rows = [("input", "value", "gradient" if show_grad else "")]
     for name, leaf in inputs.items():
-        rows.append((name, f"{leaf.data:.6g}", f"{leaf.grad:.6g}" if show_grad else ""))
+        rows.append((name, number(leaf.data, 6), number(leaf.grad, 6) if show_grad else ""))
     width = max(len(row[0]) for row in rows)
-    lines = [f"{formula} = {root.data:.6g}"] if len(formula) <= 80 else [f"value = {root.data:.6g}"]
+    result = number(root.data, 6)
+    shown = visible(formula)
+    lines = [f"{shown} = {result}"] if len(shown) <= 80 else [f"value = {result}"]
     lines += [f"  {a:<{width}}  {b:>12}  {c:>12}".rstrip() for a, b, c in rows]
     return "\n".join(lines)

@@ -4,6 +4,7 @@ The formula is parsed with Python's `ast` module and then walked by hand: only n
 variable names, + - * / **, unary - and +, parentheses and calls of a few functions are
 allowed. Nothing is ever evaluated by Python itself (no eval, no compile), every refusal names
 the column of the offending part, and the length and nesting depth are limited before any work.
+Messages show the formula with control characters escaped (\\x1b), never raw.
 Numbers become constants (floats, so 9**9**9 is inf, never a huge integer); each variable
 becomes one named leaf Value.
 
@@ -17,6 +18,8 @@ import re
 
 import autograd
 from autograd import Value, arith
+
+from .labels import visible
 
 MAX_LENGTH = 2000          # characters, checked before parsing
 NAME_LENGTH = 24           # a node is named after its piece of the formula if this short
@@ -51,7 +54,8 @@ class FormulaError(ValueError):
     def __str__(self) -> str:
         if self.column is None or not self.formula or len(self.formula) > 200:
             return self.message
-        return f"{self.message}\n  {self.formula}\n  {' ' * self.column}^"
+        shown, column = visible(self.formula), len(visible(self.formula[:self.column]))
+        return f"{self.message}\n  {shown}\n  {' ' * column}^"
 
 
 def parse(formula: str) -> ast.expr:
@@ -193,12 +197,19 @@ def build(formula: str, at: dict[str, float]) -> tuple[Value, dict[str, Value]]:
                                formula, _characters(formula, column))
     unused = sorted(set(at) - set(used))
     if unused:
-        raise FormulaError(f"--at gives {', '.join(unused)}, which the formula does not use")
+        raise FormulaError(f"--at gives {listing(unused)}, which the formula does not use")
     inputs = {name: Value(float(at[name]), name=name) for name in used}
     output = _evaluate(tree, inputs)
     if not isinstance(output, Value):
         raise FormulaError("the formula has no variables: there is nothing to differentiate")
     return output, inputs
+
+
+def listing(names: list[str], shown: int = 5) -> str:
+    """names joined with commas, the first few only: "a, b, c, d, e and 9995 more"."""
+    if len(names) <= shown:
+        return ", ".join(names)
+    return f"{', '.join(names[:shown])} and {len(names) - shown} more"
 
 
 def _evaluate(node: ast.expr, inputs: dict[str, Value]) -> Value | float:
