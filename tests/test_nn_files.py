@@ -5,14 +5,18 @@ measured with tracemalloc: it must refuse the file long before it allocates the 
 """
 
 import gzip
-import itertools
+import io
+import math
 import struct
 import tracemalloc
+import zipfile
 import zlib
 
 import numpy as np
 import pytest
+from numpy.lib import format as npy
 
+import nn
 from demos import mnist as mnist_demo
 from nn import data
 
@@ -38,34 +42,33 @@ def test_mnist_demo_names_each_missing_file_once(tmp_path, capsys, present):
 MIB = 1 << 20
 
 
-def deflate_zeros(n_mib):
-    """Raw deflate data for `n_mib` MiB of zero bytes, not final: one compressed MiB, repeated.
+def deflate_bomb(prefix, n_mib):
+    """Raw deflate data for `prefix` then `n_mib` MiB of zeros; returns (data, crc32, size).
 
-    After a full flush the compressor forgets its history, so the same block can be repeated.
+    One compressed MiB of zeros is repeated: after a full flush the compressor forgets its
+    history, so the same block can follow itself. The zeros are never held in memory at once.
     """
     compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
     block = compressor.compress(bytes(MIB)) + compressor.flush(zlib.Z_FULL_FLUSH)
-    return itertools.repeat(block, n_mib)
+    start = zlib.compressobj(9, zlib.DEFLATED, -15)
+    head = start.compress(prefix) + start.flush(zlib.Z_FULL_FLUSH)
+    end = zlib.compressobj(9, zlib.DEFLATED, -15).flush()          # the final, empty block
+    crc = zlib.crc32(prefix)
+    for _ in range(n_mib):
+        crc = zlib.crc32(bytes(MIB), crc)
+    return head + block * n_mib + end, crc, len(prefix) + n_mib * MIB
 
 
 def write_gzip_bomb(path, prefix, n_mib):
-    """A valid gzip file of `prefix` followed by `n_mib` MiB of zeros, written a block at a time."""
-    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
-    crc, size = zlib.crc32(prefix), len(prefix)
-    with open(path, "wb") as file:
-        file.write(b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff")    # gzip header, no name
-        file.write(compressor.compress(prefix) + compressor.flush(zlib.Z_FULL_FLUSH))
-        zeros = bytes(MIB)
-        for block in deflate_zeros(n_mib):
-            file.write(block)
-            crc, size = zlib.crc32(zeros, crc), size + MIB
-        file.write(zlib.compressobj(9, zlib.DEFLATED, -15).flush())  # the final, empty block
-        file.write(struct.pack("<II", crc, size & 0xFFFFFFFF))
+    """A valid gzip file of `prefix` followed by `n_mib` MiB of zeros."""
+    deflated, crc, size = deflate_bomb(prefix, n_mib)
+    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"          # gzip, no file name
+    path.write_bytes(header + deflated + struct.pack("<II", crc, size & 0xFFFFFFFF))
     return path
 
 
 def peak_allocation(function, *args):
-    """Run function(*args), which must raise ValueError; return (the error, peak bytes allocated)."""
+    """Run function(*args), which must raise ValueError; return (the error, peak allocation)."""
     tracemalloc.start()
     try:
         with pytest.raises(ValueError) as info:
@@ -125,3 +128,156 @@ def test_load_idx_header_with_many_dimensions_gives_one_short_line(tmp_path, siz
     message = str(info.value)
     assert message.startswith(f"{path}: ") and "\n" not in message
     assert len(message) < 160 + len(str(path))
+
+
+# --- Module.load: hostile .npz archives ---------------------------------------------------------
+
+def npy_bytes(array=None, shape=None, descr="<f8", fortran_order=False):
+    """The bytes of a .npy file: a version 1.0 header declaring `shape`, then array's data."""
+    shape = array.shape if shape is None else shape
+    out = io.BytesIO()
+    npy.write_array_header_1_0(out, {"descr": descr, "fortran_order": fortran_order,
+                                     "shape": shape})
+    data = b"" if array is None else array.astype(descr).tobytes("F" if fortran_order else "C")
+    return out.getvalue() + data
+
+
+def stored(name, content, method=zipfile.ZIP_STORED, flags=0):
+    """A zip member holding `content` as is: (name, method, flags, payload, crc32, size)."""
+    return name, method, flags, content, zlib.crc32(content), len(content)
+
+
+def write_zip(path, members):
+    """A zip archive of members (name, method, flags, payload, crc32, size), payload as given.
+
+    Written by hand so a test can give any compression method, flags or sizes it likes.
+    """
+    out, central = io.BytesIO(), b""
+    for name, method, flags, payload, crc, size in members:
+        offset, encoded = out.tell(), name.encode()
+        fields = (flags, method, 0, 0, crc, len(payload), size, len(encoded))
+        out.write(struct.pack("<4s5H3I2H", b"PK\x03\x04", 20, *fields, 0) + encoded + payload)
+        central += struct.pack("<4s6H3I5H2I", b"PK\x01\x02", 20, 20, *fields,
+                               0, 0, 0, 0, 0, offset) + encoded
+    start = out.tell()
+    out.write(central + struct.pack("<4s4H2IH", b"PK\x05\x06", 0, 0, len(members),
+                                    len(members), len(central), start, 0))
+    path.write_bytes(out.getvalue())
+    return path
+
+
+def model_members(model, **replace):
+    """Stored .npy members for each of model's arrays; `replace` swaps some for other members."""
+    members = {name: stored(f"{name}.npy", npy_bytes(np.full(shape, 0.5)))
+               for name, _, shape in model.named_arrays()}
+    members.update({name.replace("_", "."): member for name, member in replace.items()})
+    return [member for member in members.values() if member is not None]
+
+
+def deflated_member(name, prefix, n_mib, file_size=None):
+    """A deflated member: `prefix` then `n_mib` MiB of zeros; `file_size` can lie about its size."""
+    payload, crc, size = deflate_bomb(prefix, n_mib)
+    return name, zipfile.ZIP_DEFLATED, 0, payload, crc, size if file_size is None else file_size
+
+
+WEIGHTS = "layer1.weights.npy"     # shape (4, 2) in nn.MLP(2, [4, 1])
+HOSTILE_ARCHIVES = {
+    # name: (members replaced or added, what the message must say)
+    "huge-shape": (dict(layer1_weights=stored(WEIGHTS, npy_bytes(shape=(10**12,)))),
+                   "has shape (1000000000000,), the model needs (4, 2)"),
+    "deflate-bomb": (dict(layer1_weights=deflated_member(
+        WEIGHTS, npy_bytes(shape=(4, 2)), 1024)), "1073741952 bytes in the zip directory"),
+    "not-npy-name": (dict(layer1_weights=stored("layer1.weights", b"hello")),
+                     "member 'layer1.weights' is not a .npy array"),
+    "not-npy-data": (dict(layer1_weights=stored(WEIGHTS, b"hello, not an array")),
+                     "'layer1.weights' is not a valid .npy array"),
+    "unknown-method": (dict(layer1_weights=stored(WEIGHTS, npy_bytes(np.ones((4, 2))), 99)),
+                       "compression method 99 (allowed: stored, deflated"),
+    "encrypted": (dict(layer1_weights=stored(WEIGHTS, npy_bytes(np.ones((4, 2))), flags=1)),
+                  "'layer1.weights' is encrypted"),
+    "missing-bytes": (dict(layer1_weights=stored(WEIGHTS, npy_bytes(np.ones((4, 2)))[:-8])),
+                      "184 bytes in the zip directory, but its .npy header declares 192"),
+    "trailing-bytes": (dict(layer1_weights=stored(WEIGHTS, npy_bytes(np.ones((4, 2)))
+                                                  + b"\0" * 8)),
+                       "200 bytes in the zip directory, but its .npy header declares 192"),
+    "object-dtype": (dict(layer1_weights=stored(WEIGHTS, npy_bytes(shape=(4, 2), descr="|O"))),
+                     "holds object, not real numbers"),
+    "complex-dtype": (dict(layer1_weights=stored(WEIGHTS, npy_bytes(np.ones((4, 2)),
+                                                                    descr="<c16"))),
+                      "not real numbers"),
+    "npy-version-3": (dict(layer1_weights=stored(WEIGHTS, npy_bytes(np.ones((4, 2)))
+                                                 .replace(b"NUMPY\x01", b"NUMPY\x03"))),
+                      "format version 3.0"),
+    "nan": (dict(layer1_weights=stored(WEIGHTS, npy_bytes(np.array([[1, np.nan]] * 4)))),
+            "'layer1.weights' holds NaN or infinite values"),
+    "inf": (dict(layer2_biases=stored("layer2.biases.npy", npy_bytes(np.array([-np.inf])))),
+            "'layer2.biases' holds NaN or infinite values"),
+    "extra-member": (dict(notes=stored("notes.npy", npy_bytes(np.ones(3)))),
+                     "unexpected: 'notes'"),
+    "twice": (dict(layer1_again=stored(WEIGHTS, npy_bytes(np.ones((4, 2))))), "appears twice"),
+}
+
+
+@pytest.mark.parametrize("case", HOSTILE_ARCHIVES)
+def test_load_refuses_a_hostile_archive_early_and_leaves_the_model(tmp_path, case):
+    replace, problem = HOSTILE_ARCHIVES[case]
+    model = nn.MLP(2, [4, 1], seed=0)
+    path = write_zip(tmp_path / f"{case}.npz", model_members(model, **replace))
+    assert path.stat().st_size < 2 * MIB
+    before = [p.data for p in model.parameters()]
+    error, peak = peak_allocation(model.load, path)
+    assert peak < MIB                                   # never the size a header claims
+    message = str(error)
+    assert message.startswith(f"{path}: ") and problem in message and "\n" not in message
+    assert [p.data for p in model.parameters()] == before
+
+
+def test_load_stops_at_the_size_in_the_zip_directory(tmp_path):
+    # the directory says 8 floats (and gives their crc); the deflate stream goes on for a GiB
+    model = nn.MLP(2, [4, 1], seed=0)
+    prefix = npy_bytes(np.zeros((4, 2)))
+    bomb = deflated_member(WEIGHTS, prefix, 1024)
+    lying = bomb[:4] + (zlib.crc32(prefix), len(prefix))
+    path = write_zip(tmp_path / "lying.npz", model_members(model, layer1_weights=lying))
+    tracemalloc.start()
+    try:
+        model.load(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < MIB
+    assert [w.data for neuron in model.layers[0].neurons for w in neuron.w] == [0.0] * 8
+
+
+@pytest.mark.parametrize("member", [
+    stored(WEIGHTS, npy_bytes(np.arange(8.0).reshape(4, 2), fortran_order=True)),
+    stored(WEIGHTS, npy_bytes(np.arange(8).reshape(4, 2), descr=">i4")),
+    deflated_member(WEIGHTS, npy_bytes(np.arange(8.0).reshape(4, 2)), 0),
+])
+def test_load_reads_fortran_order_integers_and_deflate(tmp_path, member):
+    model = nn.MLP(2, [4, 1], seed=0)
+    model.load(write_zip(tmp_path / "fine.npz", model_members(model, layer1_weights=member)))
+    weights = [[w.data for w in neuron.w] for neuron in model.layers[0].neurons]
+    assert weights == np.arange(8.0).reshape(4, 2).tolist()
+    assert model.layers[0].neurons[0].b.data == 0.5
+
+
+def test_load_reads_a_bzip2_archive_written_by_zipfile(tmp_path):
+    trained, fresh = nn.MLP(2, [4, 1], seed=0), nn.MLP(2, [4, 1], seed=1)
+    trained.save(tmp_path / "plain.npz")
+    with zipfile.ZipFile(tmp_path / "plain.npz") as plain, \
+            zipfile.ZipFile(tmp_path / "bz2.npz", "w", zipfile.ZIP_BZIP2) as packed:
+        for name in plain.namelist():
+            packed.writestr(name, plain.read(name))
+    fresh.load(tmp_path / "bz2.npz")
+    assert [p.data for p in fresh.parameters()] == [p.data for p in trained.parameters()]
+
+
+def test_load_refuses_nan_weights_that_save_wrote(tmp_path):
+    model, other = nn.MLP(2, [4, 1], seed=0), nn.MLP(2, [4, 1], seed=1)
+    model.layers[1].neurons[0].b.data = math.nan
+    model.save(tmp_path / "nan.npz")
+    before = [p.data for p in other.parameters()]
+    with pytest.raises(ValueError, match=r"nan\.npz: array 'layer2\.biases' holds NaN"):
+        other.load(tmp_path / "nan.npz")
+    assert [p.data for p in other.parameters()] == before
