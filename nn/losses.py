@@ -3,7 +3,9 @@
 Each loss takes the network's outputs (one Value, or a list of Values, one per output unit; the
 data of each is a batch array or a float for one sample) and numpy targets, builds the
 per-sample loss from autograd primitives, and returns its mean over the batch as a float Value:
-`loss.backward()` then gives every weight the batch-averaged gradient.
+`loss.backward()` then gives every weight the batch-averaged gradient. `mse_loss` and
+`cross_entropy` also take targets as Values laid out like the outputs (one per output); their
+data is used as constants, so targets get no gradient.
 
     loss = nn.softmax_cross_entropy(model(inputs), labels)    # labels: int class ids, shape (n,)
     loss.backward()
@@ -25,21 +27,27 @@ from . import data
 Outputs = Value | list[Value]
 
 
-def mse_loss(outputs: Outputs, targets: np.ndarray) -> Value:
-    """Mean over the batch of 0.5 * sum_k (y_k - t_k)^2; targets of shape (n,) or (n, k)."""
+def mse_loss(outputs: Outputs, targets: np.ndarray | Outputs) -> Value:
+    """Mean over the batch of 0.5 * sum_k (y_k - t_k)^2; targets of shape (n,) or (n, k).
+
+    Targets may also be Values, one per output like the outputs: used as constants (no gradient).
+    """
     outputs = as_list(outputs)
     columns = target_columns(targets, outputs)
     per_sample = 0.5 * autograd.sum([(y - t) ** 2 for y, t in zip(outputs, columns)])
     return per_sample.mean()
 
 
-def cross_entropy(probs: Outputs, targets: np.ndarray, delta: float = 1e-7) -> Value:
+def cross_entropy(probs: Outputs, targets: np.ndarray | Outputs, delta: float = 1e-7) -> Value:
     """Mean over the batch of -sum_k t_k * log(y_k + delta), for probabilities y (softmax outputs).
 
-    targets: one-hot rows (n, k) or int labels (n,). delta keeps log away from log(0).
+    targets: one-hot rows (n, k), int labels (n,), or Values like the probs (constants).
+    delta keeps log away from log(0).
     """
     probs = as_list(probs)
-    columns = target_columns(label_or_one_hot(targets, len(probs)), probs)
+    if not holds_values(targets):
+        targets = label_or_one_hot(targets, len(probs))
+    columns = target_columns(targets, probs)
     per_sample = -autograd.sum([t * (y + delta).log() for y, t in zip(probs, columns)])
     return per_sample.mean()
 
@@ -85,8 +93,33 @@ def batch_size(outputs: list[Value]) -> int | None:
     return first.size if isinstance(first, np.ndarray) else None
 
 
+def holds_values(targets) -> bool:
+    """True for a Value, or a list or tuple holding at least one Value."""
+    if isinstance(targets, Value):
+        return True
+    return isinstance(targets, (list, tuple)) and any(isinstance(t, Value) for t in targets)
+
+
+def value_columns(targets: Outputs, outputs: list[Value]) -> list:
+    """Target Values, one per output and shaped like it, as constants: their data, no graph."""
+    targets = [targets] if isinstance(targets, Value) else list(targets)
+    if len(targets) != len(outputs) or not all(isinstance(t, Value) for t in targets):
+        raise ValueError(f"targets given as Values must be one Value per output ({len(outputs)} "
+                         f"here), like the outputs; or give the targets as a numpy array")
+    for t, y in zip(targets, outputs):
+        if np.shape(t.data) != np.shape(y.data):
+            raise ValueError(f"a target Value holds data of shape {np.shape(t.data)}, its output "
+                             f"{np.shape(y.data)}: each target must be shaped like its output")
+    return [np.array(t.data, dtype=float) if np.ndim(t.data) else float(t.data) for t in targets]
+
+
 def target_columns(targets, outputs: list[Value]) -> list:
-    """Targets of shape (n,) or (n, k) as k constants, one per output, each (n,) or a float."""
+    """Targets of shape (n,) or (n, k) as k constants, one per output, each (n,) or a float.
+
+    Targets given as Values (one per output, like the outputs) become their data.
+    """
+    if holds_values(targets):
+        return value_columns(targets, outputs)
     k, n = len(outputs), batch_size(outputs)
     t = np.asarray(targets, dtype=float)
     if t.ndim <= 1 and k == 1:
@@ -101,6 +134,7 @@ def target_columns(targets, outputs: list[Value]) -> list:
 
 def one_hot_labels(labels, classes: int) -> np.ndarray:
     """Int class ids of shape (n,) (or one id) as one-hot rows; ValueError if out of range."""
+    reject_values(labels)
     labels = np.atleast_1d(np.asarray(labels))
     if labels.ndim != 1:
         raise ValueError(f"labels must be int class ids of shape (n,), got shape {labels.shape}")
@@ -117,9 +151,16 @@ def label_or_one_hot(targets, classes: int) -> np.ndarray:
 
 def as_signs(labels) -> np.ndarray:
     """Labels 0/1 or -1/+1 as -1.0/+1.0; ValueError for anything else."""
+    reject_values(labels)
     labels = np.atleast_1d(np.asarray(labels, dtype=float))
     if np.isin(labels, (-1.0, 1.0)).all():
         return labels
     if np.isin(labels, (0.0, 1.0)).all():
         return 2.0 * labels - 1.0
     raise ValueError("hinge_loss labels must be all 0/1 or all -1/+1")
+
+
+def reject_values(labels) -> None:
+    """Raise ValueError if labels are given as Values: labels are plain numbers."""
+    if holds_values(labels):
+        raise ValueError("labels must be numbers (an int, a list or a numpy array), not Values")

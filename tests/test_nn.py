@@ -148,6 +148,40 @@ def test_mse_loss_single_output_and_shape_errors():
         nn.mse_loss(batch([1.0, 2.0], [3.0, 4.0]), np.zeros((2, 3)))
 
 
+def test_mse_loss_takes_target_values_as_constants():
+    y0, y1 = batch([1.0, 2.0], [0.0, 3.0])
+    t0, t1 = batch([0.0, 1.0], [1.0, 1.0])          # the targets of the test above, as Values
+    loss = nn.mse_loss([y0, y1], [t0, t1])
+    assert math.isclose(loss.data, 1.75)
+    loss.backward()
+    assert np.allclose(y0.grad, [0.5, 0.5]) and np.allclose(y1.grad, [-0.5, 1.0])
+    assert np.all(t0.grad == 0) and np.all(t1.grad == 0)           # targets get no gradient
+    single, target = Value(3.0), Value(1.0)
+    loss = nn.mse_loss(single, target)
+    loss.backward()
+    assert math.isclose(loss.data, 2.0) and single.grad == 2.0 and target.grad == 0.0
+
+
+@pytest.mark.parametrize("targets, match", [
+    ([Value(np.zeros(2))], "one Value per output"),
+    ([Value(np.zeros(2)), np.zeros(2)], "one Value per output"),
+    ([Value(np.zeros(3)), Value(np.zeros(3))], "shaped like its output"),
+])
+def test_mse_loss_says_how_target_values_must_look(targets, match):
+    with pytest.raises(ValueError, match=match):
+        nn.mse_loss(batch([1.0, 2.0], [0.0, 3.0]), targets)
+
+
+def test_cross_entropy_takes_target_values_and_labels_must_be_numbers():
+    p0, p1 = batch([0.9, 0.2], [0.1, 0.8])
+    loss = nn.cross_entropy([p0, p1], batch([1.0, 1.0], [0.0, 0.0]))
+    assert math.isclose(loss.data, -(math.log(0.9 + 1e-7) + math.log(0.2 + 1e-7)) / 2)
+    with pytest.raises(ValueError, match="labels must be numbers"):
+        nn.softmax_cross_entropy([p0, p1], Value(np.array([0.0, 1.0])))
+    with pytest.raises(ValueError, match="labels must be numbers"):
+        nn.hinge_loss(p0, [Value(1.0), Value(0.0)])
+
+
 def test_cross_entropy_with_labels_and_one_hot():
     p0, p1 = batch([0.9, 0.2], [0.1, 0.8])
     labels = np.array([0, 0])
