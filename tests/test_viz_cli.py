@@ -1,6 +1,7 @@
 """The formula command line (`python -m viz`): what it draws and prints, and that hostile
 input is refused with exit code 2 and a message pointing at the problem, without running it."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -190,3 +191,97 @@ def test_python_dash_m_viz_refuses_hostile_input_with_exit_code_2(tmp_path):
     assert result.returncode == 2
     assert "attribute access (.system) is not allowed" in result.stderr
     assert not marker.exists() and not (tmp_path / "g.svg").exists()
+
+
+# ---------------------------------------------------------------------- what a new user types
+
+def test_a_formula_may_start_with_minus_anywhere_among_the_options(capsys, tmp_path):
+    output = str(tmp_path / "g.svg")
+    for argv in (["-log(y)", "--at", "y=0.7", "-o", output],
+                 ["--at", "y=0.7", "-log(y)", "-o", output],
+                 ["--at", "y=0.7", "-o", output, "--", "-log(y)"]):
+        code, out, err = run(capsys, *argv)
+        assert code == 0, err
+        assert out.splitlines()[0] == "-log(y) = 0.356675"
+
+
+def test_an_option_value_starting_with_minus_is_not_taken_for_the_formula(capsys, tmp_path):
+    code, _, err = run(capsys, "x", "--at", "x=1", "--max-nodes", "-5", "-o",
+                       str(tmp_path / "g.svg"))
+    assert code == 2 and "max_nodes=-5" in err
+
+
+@pytest.mark.parametrize("formula, at", [("x*1", "x=-0"), ("relu(x)*step(x)", "x=-0.3"),
+                                         ("-x", "x=0")])
+def test_negative_zero_is_printed_as_0(capsys, tmp_path, formula, at):
+    code, out, _ = run(capsys, formula, "--at", at, "-o", str(tmp_path / "g.svg"))
+    negative_zero = re.compile(r"(?<![\w.])-0(?![\w.])")
+    assert code == 0 and not negative_zero.search(out)
+    assert not negative_zero.search((tmp_path / "g.svg").read_text())
+
+
+def test_no_partials_leaves_the_arrows_unlabelled(capsys, tmp_path):
+    code, _, _ = run(capsys, "x*x", "--at", "x=3", "--no-partials", "-o",
+                     str(tmp_path / "g.svg"))
+    assert code == 0 and "∂" not in (tmp_path / "g.svg").read_text()
+
+
+# ---------------------------------------------------------------------- outputs that cannot be
+
+def one_line_error(capsys, *argv) -> str:
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == "" and len(err.splitlines()) == 1, err
+    return err
+
+
+def test_an_output_inside_a_file_is_refused_in_one_line(capsys):
+    assert "/dev/null is not a folder" in one_line_error(capsys, "x", "--at", "x=1", "-o",
+                                                         "/dev/null/x.svg")
+
+
+def test_an_output_naming_a_folder_is_refused_in_one_line(capsys, tmp_path):
+    folder = tmp_path / "picture.svg"
+    folder.mkdir()
+    assert "is a folder" in one_line_error(capsys, "x", "--at", "x=1", "-o", str(folder))
+
+
+def test_frames_naming_a_file_is_refused_before_anything_is_written(capsys, tmp_path):
+    existing = tmp_path / "frames.txt"
+    existing.write_text("")
+    err = one_line_error(capsys, "x", "--at", "x=1", "-o", str(tmp_path / "g.svg"), "--frames",
+                         str(existing))
+    assert "--frames" in err and "is a file" in err and not (tmp_path / "g.svg").exists()
+
+
+def test_an_unwritable_output_is_one_line(capsys, tmp_path, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(tmp_path / "g.svg"))
+    monkeypatch.setattr("pathlib.Path.write_bytes", refuse)
+    assert "Permission denied" in one_line_error(capsys, "x", "--at", "x=1", "-o",
+                                                 str(tmp_path / "g.svg"))
+
+
+# ---------------------------------------------------------------------- short, safe messages
+
+def test_a_long_list_of_unused_variables_is_cut(capsys):
+    names = ",".join(f"v{i}=1" for i in range(10_000))
+    err = one_line_error(capsys, "x", "--at", f"{names},x=1")
+    assert "v0, v1, v10, v100, v1000 and 9995 more, which the formula does not use" in err
+    assert len(err) < 200
+
+
+@pytest.mark.parametrize("argv", [
+    ["x\x1b[2J + \u202e1\v"], ["x + y\x1b[31m", "--at", "x=1"], ["x", "--at", "x=1\x1b[31m"],
+    ["x", "--at", "x\u202e=1"], ["x", "--bogus\x1b[31m"], ["x", "--at", "x=1", "-o", "g\x1b.txt"],
+])
+def test_control_characters_from_the_input_are_shown_escaped(capsys, argv):
+    code, out, err = run(capsys, *argv, *(["-o", "/nonexistent/g.svg"] if "-o" not in argv
+                                          else []))
+    assert code == 2 and out == ""
+    assert all(char.isprintable() for char in err.replace("\n", ""))
+    assert "\\x1b" in err or "\\u202e" in err
+
+
+def test_every_message_line_is_short(capsys):
+    err = run(capsys, "x", *["--bogus"] * 10_000)[2]
+    assert len(err.splitlines()) == 1 and len(err) < 400

@@ -82,3 +82,13 @@ def test_importing_the_packages_stays_light():
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                             text=True, timeout=60)
     assert result.returncode == 0, result.stderr
+
+
+def test_plots_without_matplotlib_say_which_extra_to_install(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)        # as if it were not installed
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    with pytest.raises(ModuleNotFoundError, match=r"pip install 'zerograd\[demos\]'"):
+        viz.plot_activations(tmp_path / "a.png")
+    with pytest.raises(ImportError, match="matplotlib"):
+        viz.plot_history({"loss": [1.0, 0.5]}, tmp_path / "h.png")
+    assert not (tmp_path / "a.png").exists()

@@ -1,6 +1,7 @@
 """viz.render and viz.backward_frames: real files written with Graphviz's dot, the fallback
 when dot is missing, and the step-by-step scenes of forward and backward passes."""
 
+import re
 import xml.etree.ElementTree as ElementTree
 
 import numpy as np
@@ -157,3 +158,25 @@ def test_frames_refuse_large_graphs(tmp_path):
         x = x + 1.0
     with pytest.raises(ValueError, match="max_nodes=100"):
         viz.backward_frames(x, tmp_path)
+
+
+def test_one_arrow_for_x_times_x_is_in_use_in_both_of_its_backward_steps():
+    x = Value(3.0, name="x")
+    graph = read_graph(x * x, 100)
+    seed, first, second = backward_scenes(graph)
+    assert first.title.endswith("= 3 (use 1 of 2 on the ×2 arrow)")
+    assert second.title.endswith("= 3 (use 2 of 2 on the ×2 arrow)")
+    for scene in (first, second):
+        [arrow] = [line for line in build(graph, scene).source.splitlines() if "v0 -> op1" in line]
+        assert "penwidth=3" in arrow and "×2 ∂ 3" in arrow
+    assert "grad 3 + 3 = 6" in build(graph, second).source
+
+
+def test_frames_and_drawings_never_show_negative_zero(tmp_path):
+    x = Value(-0.0, name="x")
+    y = x * 1.0
+    y.backward()
+    graph = read_graph(y, 100)
+    texts = [s.title for s in forward_scenes(graph) + backward_scenes(graph)]
+    texts += svg_texts(viz.render(y, tmp_path / "g.svg"))
+    assert texts and not [t for t in texts if re.search(r"(?<![\w.])-0(?![\w.])", t)]

@@ -9,14 +9,15 @@ Read in this order:
 6. `formula.py` and `cli.py`: `python -m viz "1/(1+exp(-x))" --at x=0.5 -o sigmoid.svg`
 
 Importing viz loads graphviz (the Python package) but never matplotlib: plots import it lazily.
+Graphviz's dot runs with a time limit (`timeout=`, 10 s by default); past it, RenderTimeout.
 """
 
 from .draw import draw_graph
 from .plots import (plot_activations, plot_decision_boundary, plot_digit_grid,
                     plot_gradient_magnitudes, plot_history)
-from .render import backward_frames, render
+from .render import RenderTimeout, backward_frames, render
 
 __all__ = [
-    "draw_graph", "render", "backward_frames", "plot_activations", "plot_history",
+    "draw_graph", "render", "backward_frames", "RenderTimeout", "plot_activations", "plot_history",
     "plot_decision_boundary", "plot_digit_grid", "plot_gradient_magnitudes",
 ]

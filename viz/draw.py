@@ -58,8 +58,8 @@ def build(graph: Graph, scene: Scene, show_partials: bool = True, rankdir: str =
         _add_value(dot, graph, scene, i, precision, widths or {})
         _add_op(dot, graph, scene, i, precision, show_partials, widths or {})
     if legend or scene.title:
-        dot.attr(label=_caption(graph, scene, legend), labelloc="t" if scene.title else "b",
-                 labeljust="l", fontsize="11")
+        dot.attr(label=_caption(graph, scene, legend, show_partials),
+                 labelloc="t" if scene.title else "b", labeljust="l", fontsize="11")
     return dot
 
 
@@ -162,13 +162,14 @@ def _add_op(dot, graph, scene, i, precision, show_partials, widths) -> None:
 
 
 def edge_text(scene: Scene, edge: Edge, precision: int) -> str:
-    """An arrow's label: its local partial ("∂ 3"; "×2 ∂ 3" for x*x); "∂ ?" until computed."""
+    """An arrow's label: its local partial, "∂ 3" ("×2 ∂ 3" for x*x); "∂ ?" until known."""
     known = edge.child < scene.computed
     return partials_text([summary(p, precision) if known else "?" for p in edge.partials])
 
 
 def _add_edge(dot, graph, scene, edge: Edge, precision, show_partials, widths) -> None:
-    text = pad(edge_text(scene, edge, precision), widths.get(("edge", edge.child, edge.parent), 0))
+    width = widths.get(("edge", edge.child, edge.parent), 0)
+    text = pad(edge_text(scene, edge, precision), width)
     color = BLUE if edge.child < scene.computed else GREY
     style = {}
     if scene.edge and scene.edge[0] == edge.child and scene.edge[1] in edge.slots:
@@ -204,18 +205,19 @@ def _add_constant(dot, i: int, slot: int, constant, precision: int) -> None:
 
 # ---------------------------------------------------------------------- title and legend
 
-def _caption(graph: Graph, scene: Scene, legend: bool) -> str:
+def _caption(graph: Graph, scene: Scene, legend: bool, show_partials: bool) -> str:
     parts = [f"<B>{escape_long(scene.title)}</B>"] if scene.title else []
     if legend:
-        parts.append(_legend(graph, scene))
+        parts.append(_legend(graph, scene, show_partials))
     return "<" + "<BR ALIGN=\"LEFT\"/>".join(parts) + "<BR ALIGN=\"LEFT\"/>>"
 
 
-def _legend(graph: Graph, scene: Scene) -> str:
+def _legend(graph: Graph, scene: Scene, show_partials: bool) -> str:
     items = [f'<FONT COLOR="{BLACK}">data</FONT>: {TEXT["legend data"]}']
     if scene.grad_rows:
         items.append(f'<FONT COLOR="{RED}">grad</FONT>: {TEXT["legend grad"]}')
-    items.append(f'<FONT COLOR="{BLUE}">∂ on an edge</FONT>: {TEXT["legend partial"]}')
+    if show_partials:
+        items.append(f'<FONT COLOR="{BLUE}">∂ on an edge</FONT>: {TEXT["legend partial"]}')
     if any(graph.is_branch(i) for i in range(len(graph.order))):
         items.append(f'<FONT COLOR="{ORANGE}">orange</FONT>: {TEXT["legend branch"]}')
     if any(edge.copy for edge in graph.edges):

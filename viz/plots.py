@@ -17,11 +17,18 @@ import numpy as np
 import autograd
 
 
+INSTALL_MATPLOTLIB = ("viz's plots need matplotlib, which is not installed: "
+                      "pip install 'zerograd[demos]' (or pip install matplotlib)")
+
+
 def _pyplot():
-    """matplotlib.pyplot on the Agg backend (no display needed)."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    """matplotlib.pyplot on the Agg backend (no display needed); says how to install it."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError as error:
+        raise ModuleNotFoundError(INSTALL_MATPLOTLIB, name="matplotlib") from error
     return plt
 
 

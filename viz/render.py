@@ -156,7 +156,12 @@ def _widen(widths: dict, key, width: int) -> None:
 
 def make_gif(paths: list[Path], target: Path, milliseconds: int = 900) -> Path:
     """An animated GIF of png frames (Pillow comes with matplotlib), padded to one size."""
-    from PIL import Image
+    try:
+        from PIL import Image
+    except ImportError as error:
+        raise ModuleNotFoundError("an animated GIF needs Pillow, which is not installed: "
+                                  "pip install 'zerograd[demos]' (or pip install pillow)",
+                                  name="PIL") from error
 
     frames = [Image.open(path).convert("RGB") for path in paths]
     width = max(frame.width for frame in frames)
