@@ -6,6 +6,10 @@ reader for the IDX file format (`load_idx`), and helpers to feed a training loop
 `one_hot`, `train_test_split`).
 
 Every dataset is a pair (X, y): X float64 of shape (n, features), y int64 labels of shape (n,).
+`load_idx` checks a file's header and data length before it sets any memory aside for the data,
+and reads gzip a chunk at a time, so a small file cannot make it allocate gigabytes.
+
+Read next: the demos (`demos/digits.py`, `demos/mnist.py`) that train on these datasets.
 """
 
 import gzip
