@@ -88,7 +88,9 @@ def relu(a: Data) -> Data:
     """max(a, 0): exactly 0.0 for every a <= 0 (-inf and -0.0 included); nan stays nan."""
     if type(a) is float:
         return a if a > 0.0 or a != a else 0.0
-    return np.maximum(a, 0.0) + 0.0              # + 0.0 turns -0.0 into 0.0
+    out = np.maximum(a, 0.0)
+    out += 0.0                                   # turns -0.0 into 0.0
+    return out
 
 
 def sign(a: Data) -> Data:

@@ -111,12 +111,15 @@ def reduce_like(parent: Value, gradient):
     reduced as it arrives, so a float node's gradient never holds a batch: its float consumers
     add plain numbers, whatever the order in which the terms arrive.
     """
-    shape = np.shape(parent.data)
-    data = gradient.data if isinstance(gradient, Value) else gradient
-    if np.shape(data) == shape:
+    target = parent.data
+    if type(gradient) is np.ndarray:                # numbers: the common, batch case
+        if type(target) is float:
+            return float(gradient.sum())
+        return gradient if gradient.shape == target.shape else gradient.sum(keepdims=True)
+    if np.shape(gradient.data) == np.shape(target):  # Values, under create_graph
         return gradient
-    total = gradient.sum() if isinstance(gradient, Value) else float(np.sum(gradient))
-    return total * np.ones(shape) if shape else total
+    total = gradient.sum()
+    return total if type(target) is float else total * np.ones(target.shape)
 
 
 class _NothingYet:
