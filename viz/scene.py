@@ -46,7 +46,7 @@ class Graph:
     into: dict[int, list[Edge]] = field(default_factory=dict)   # child -> arrows into its op
 
     def is_branch(self, i: int) -> bool:
-        """True when the value at position i feeds more than one edge: its gradients add up."""
+        """True when the value at position i is used by several operands: its gradients add up."""
         return self.uses[i] > 1
 
     @property
