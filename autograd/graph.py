@@ -116,8 +116,8 @@ def reduce_like(parent: Value, gradient):
         if type(target) is float:
             return float(gradient.sum())
         return gradient if gradient.shape == target.shape else gradient.sum(keepdims=True)
-    if np.shape(gradient.data) == np.shape(target):  # Values, under create_graph
-        return gradient
+    if type(gradient) is not Value or np.shape(gradient.data) == np.shape(target):
+        return gradient                             # a float; a Value (create_graph) that fits
     total = gradient.sum()
     return total if type(target) is float else total * np.ones(target.shape)
 
