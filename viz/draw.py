@@ -218,6 +218,8 @@ def _legend(graph: Graph, scene: Scene, show_partials: bool) -> str:
         items.append(f'<FONT COLOR="{RED}">grad</FONT>: {TEXT["legend grad"]}')
     if show_partials:
         items.append(f'<FONT COLOR="{BLUE}">∂ on an edge</FONT>: {TEXT["legend partial"]}')
+        if any(len(edge.slots) > 1 for edge in graph.edges):
+            items.append(f'<FONT COLOR="{BLUE}">×2 ∂</FONT>: {TEXT["legend repeat"]}')
     if any(graph.is_branch(i) for i in range(len(graph.order))):
         items.append(f'<FONT COLOR="{ORANGE}">orange</FONT>: {TEXT["legend branch"]}')
     if any(edge.copy for edge in graph.edges):

@@ -21,6 +21,7 @@ TEXT = {
     "legend grad": "d output / d value",
     "legend partial": "local partial d(op)/d(operand)",
     "legend branch": "used twice or more, grads add",
+    "legend repeat": "the value enters the op twice (x*x), each time with this partial",
     "legend copy": "the same value again, drawn next to a far use",
     "used": "used {count}×: grads add",
     "copy": "same value, used again here",
