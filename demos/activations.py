@@ -47,7 +47,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     print(saturation_table(INPUTS))
     print("\nThe largest derivatives: sigmoid 0.25 and tanh 1, both at x = 0.")
-    print(f"wrote {viz.plot_activations(Path(args.out) / 'activations.png')}")
+    path = Path(args.out) / "activations.png"
+    viz.plot_activations(path)
+    print(f"wrote {path}")
     return 0
 
 

@@ -48,10 +48,11 @@ def report(model: nn.MLP, X_test, y_test, history: dict, out: Path, name: str,
     predicted = nn.predict(model, X_test)
     wrong = np.flatnonzero(predicted != y_test)[:40]
     print(f"{len(np.flatnonzero(predicted != y_test))} of {len(y_test)} test images misclassified")
-    print(f"wrote {plot_history(history, out / f'{name}_history.png')}")
-    grid = plot_digit_grid(X_test[wrong], predicted[wrong], y_test[wrong],
-                           out / f"{name}_misclassified.png", shape=shape)
-    print(f"wrote {grid}")
+    history_path, grid_path = out / f"{name}_history.png", out / f"{name}_misclassified.png"
+    plot_history(history, history_path)
+    print(f"wrote {history_path}")
+    plot_digit_grid(X_test[wrong], predicted[wrong], y_test[wrong], grid_path, shape=shape)
+    print(f"wrote {grid_path}")
 
 
 def main(argv: list[str] | None = None) -> int:

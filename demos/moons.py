@@ -62,7 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     train(model, X, y, report=True)
     print(f"trained {STEPS} steps in {time.perf_counter() - start:.2f} s")
     from viz.plots import plot_decision_boundary
-    path = plot_decision_boundary(model, X, y, Path(args.out) / "moons_boundary.png")
+    path = Path(args.out) / "moons_boundary.png"
+    plot_decision_boundary(model, X, y, path)
     print(f"wrote {path}")
     print(f"accuracy={nn.accuracy(model, X, y):.4f}")
     return 0

@@ -41,9 +41,10 @@ def main(argv: list[str] | None = None) -> int:
           f"final loss {history['loss'][-1]:.4f}")
     print(f"training accuracy {nn.accuracy(model, X_train, y_train):.4f}")
     from viz.plots import plot_decision_boundary, plot_history
-    for path in (plot_decision_boundary(model, X, y, Path(args.out) / "spiral_boundary.png"),
-                 plot_history(history, Path(args.out) / "spiral_history.png")):
-        print(f"wrote {path}")
+    boundary, curves = Path(args.out) / "spiral_boundary.png", Path(args.out) / "spiral_history.png"
+    plot_decision_boundary(model, X, y, boundary)
+    plot_history(history, curves)
+    print(f"wrote {boundary}\nwrote {curves}")
     print(f"accuracy={nn.accuracy(model, X_test, y_test):.4f}")
     return 0
 

@@ -82,7 +82,8 @@ def main(argv: list[str] | None = None) -> int:
     print(magnitude_table(magnitudes))
     for name, values in magnitudes.items():
         print(f"{name:>8}: {ratio_text(values)}")
-    path = viz.plot_gradient_magnitudes(magnitudes, Path(args.out) / "vanishing_gradients.png")
+    path = Path(args.out) / "vanishing_gradients.png"
+    viz.plot_gradient_magnitudes(magnitudes, path)
     print(f"wrote {path}")
     return 0
 

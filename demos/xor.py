@@ -69,7 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     for point, label, guess in zip(X, y, predicted):
         print(f"  xor{tuple(int(v) for v in point)} = {label}, the 2-4-1 network says {guess}")
     from viz.plots import plot_decision_boundary
-    path = plot_decision_boundary(model, X, y, Path(args.out) / "xor_boundary.png")
+    path = Path(args.out) / "xor_boundary.png"
+    plot_decision_boundary(model, X, y, path)
     print(f"wrote {path}")
     print(f"accuracy={nn.accuracy(model, X, y):.4f}")
     return 0

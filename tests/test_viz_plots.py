@@ -20,9 +20,24 @@ def is_picture(path: Path, magic: bytes = PNG) -> bool:
     return path.stat().st_size > 1000 and path.read_bytes().startswith(magic)
 
 
-def test_plot_activations_writes_a_png(tmp_path):
-    path = viz.plot_activations(tmp_path / "sub" / "activations.png")
-    assert path == tmp_path / "sub" / "activations.png" and is_picture(path)
+def test_plot_activations_returns_a_figure_and_writes_a_png(tmp_path):
+    from matplotlib.figure import Figure
+    path = tmp_path / "sub" / "activations.png"
+    figure = viz.plot_activations(path)
+    assert isinstance(figure, Figure) and len(figure.axes) == 8 and is_picture(path)
+    assert figure._repr_png_().startswith(PNG)        # what Jupyter shows inline
+    assert isinstance(viz.plot_activations(), Figure)  # no path: nothing written
+
+
+def test_plots_use_no_pyplot_and_leave_the_backend_alone(tmp_path):
+    code = ("import sys, matplotlib, viz; before = matplotlib.rcParams._get_backend_or_none(); "
+            "viz.plot_activations(); viz.plot_history({'loss': [2, 1]}, sys.argv[1]); "
+            "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot was imported'; "
+            "assert matplotlib.rcParams._get_backend_or_none() == before, 'backend changed'")
+    result = subprocess.run([sys.executable, "-c", code, str(tmp_path / "h.png")], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert is_picture(tmp_path / "h.png")
 
 
 def test_activation_slopes_come_from_backward_and_peak_at_the_known_maxima():
@@ -40,8 +55,9 @@ def test_activation_slopes_come_from_backward_and_peak_at_the_known_maxima():
 
 def test_plot_history_writes_loss_and_accuracy(tmp_path):
     history = {"loss": [1.0, 0.6, 0.4], "accuracy": [0.5, 0.7, 0.9], "val_loss": [1, 0.7, 0.5]}
-    assert is_picture(viz.plot_history(history, tmp_path / "history.png"))
-    assert is_picture(viz.plot_history({"loss": [3, 2, 1]}, tmp_path / "loss.png"))
+    assert len(viz.plot_history(history, tmp_path / "history.png").axes) == 2
+    assert len(viz.plot_history({"loss": [3, 2, 1]}, tmp_path / "loss.png").axes) == 1
+    assert is_picture(tmp_path / "history.png") and is_picture(tmp_path / "loss.png")
 
 
 @pytest.mark.parametrize("scores", ["labels", "probabilities", "columns"])
@@ -58,21 +74,21 @@ def test_plot_decision_boundary_calls_predict_on_a_grid(tmp_path, scores):
             return 1 / (1 + np.exp(-points[:, 0] * points[:, 1]))
         return np.eye(2)[label] if scores == "columns" else label
 
-    path = viz.plot_decision_boundary("model", X, y, tmp_path / "boundary.png", resolution=50,
-                                      predict=predict)
+    path = tmp_path / "boundary.png"
+    viz.plot_decision_boundary("model", X, y, path, resolution=50, predict=predict)
     assert calls == [("model", (2500, 2))] and is_picture(path)
 
 
 def test_plot_digit_grid_writes_a_png(tmp_path):
     images = np.random.default_rng(0).random((23, 64))
-    path = viz.plot_digit_grid(images, [1] * 23, [1, 2] * 11 + [1], tmp_path / "digits.png")
-    assert is_picture(path)
+    figure = viz.plot_digit_grid(images, [1] * 23, [1, 2] * 11 + [1], tmp_path / "digits.png")
+    assert len(figure.axes) == 30 and is_picture(tmp_path / "digits.png")
 
 
 def test_plot_gradient_magnitudes_writes_svg_too_and_tolerates_zeros(tmp_path):
     magnitudes = {"sigmoid": [1e-7, 1e-4, 1e-1], "relu": [0.0, 0.0, 0.0]}
-    path = viz.plot_gradient_magnitudes(magnitudes, tmp_path / "gradients.svg")
-    assert is_picture(path, b"<?xml")
+    viz.plot_gradient_magnitudes(magnitudes, tmp_path / "gradients.svg")
+    assert is_picture(tmp_path / "gradients.svg", b"<?xml")
 
 
 def test_importing_the_packages_stays_light():
@@ -85,8 +101,9 @@ def test_importing_the_packages_stays_light():
 
 
 def test_plots_without_matplotlib_say_which_extra_to_install(tmp_path, monkeypatch):
-    monkeypatch.setitem(sys.modules, "matplotlib", None)        # as if it were not installed
-    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    loaded = [name for name in sys.modules if name.startswith("matplotlib.")]
+    for name in ["matplotlib", "matplotlib.pyplot", "matplotlib.figure"] + loaded:
+        monkeypatch.setitem(sys.modules, name, None)            # as if it were not installed
     with pytest.raises(ModuleNotFoundError, match=r"pip install 'zerograd\[demos\]'"):
         viz.plot_activations(tmp_path / "a.png")
     with pytest.raises(ImportError, match="matplotlib"):

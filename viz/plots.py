@@ -1,14 +1,19 @@
 """Plots with matplotlib: activations and their derivatives, training curves, decision
 boundaries, digit predictions, and per-layer gradient magnitudes.
 
-matplotlib is imported inside each function, with the headless Agg backend, so `import viz`
-never loads it. Every function writes one PNG or SVG (from the path's suffix) and returns it.
+Every function builds a matplotlib `Figure` with the object-oriented API and returns it: no
+pyplot state and no change of the global backend, so it works headless in a script and leaves a
+notebook's own plots alone. Given a `path`, it also writes a PNG or SVG (from the suffix). In
+Jupyter, a returned figure shows inline. matplotlib is imported inside each function, so
+`import viz` never loads it.
 
 Read next: `formula.py` (the safe formula parser behind `python -m viz`).
 """
 
 from __future__ import annotations
 
+import functools
+import io
 from pathlib import Path
 from typing import Callable
 
@@ -17,28 +22,40 @@ import numpy as np
 import autograd
 
 
+DPI = 110
 INSTALL_MATPLOTLIB = ("viz's plots need matplotlib, which is not installed: "
                       "pip install 'zerograd[demos]' (or pip install matplotlib)")
 
 
-def _pyplot():
-    """matplotlib.pyplot on the Agg backend (no display needed); says how to install it."""
+def _figure(figsize: tuple[float, float]):
+    """A new, empty Figure that shows itself inline in Jupyter; says how to install matplotlib."""
     try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+        from matplotlib.figure import Figure
     except ImportError as error:
         raise ModuleNotFoundError(INSTALL_MATPLOTLIB, name="matplotlib") from error
-    return plt
+    return _shown_inline(Figure)(figsize=figsize, layout="tight")
 
 
-def _save(figure, path: str | Path) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.tight_layout()
-    figure.savefig(path, dpi=110)
-    _pyplot().close(figure)
-    return path
+@functools.cache
+def _shown_inline(Figure: type) -> type:
+    """matplotlib's Figure, plus the PNG that Jupyter shows even where pyplot was never used."""
+
+    class NotebookFigure(Figure):
+        def _repr_png_(self) -> bytes:
+            buffer = io.BytesIO()
+            self.savefig(buffer, format="png", dpi=DPI)
+            return buffer.getvalue()
+
+    return NotebookFigure
+
+
+def _finish(figure, path: str | Path | None):
+    """Save the figure to path when one is given; return the figure."""
+    if path is not None:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        figure.savefig(path, dpi=DPI)
+    return figure
 
 
 # ---------------------------------------------------------------------- activations
@@ -56,11 +73,11 @@ def activation_and_slope(name: str, x: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return np.broadcast_to(outputs.data, x.shape), np.asarray(slope)
 
 
-def plot_activations(path: str | Path) -> Path:
+def plot_activations(path: str | Path | None = None):
     """sigmoid, tanh, relu and step (top) and their derivatives from backward (bottom)."""
-    plt = _pyplot()
     x = np.linspace(-6.0, 6.0, 601)
-    figure, axes = plt.subplots(2, len(ACTIVATIONS), figsize=(14, 6), sharex=True)
+    figure = _figure((14, 6))
+    axes = figure.subplots(2, len(ACTIVATIONS), sharex=True)
     for column, name in enumerate(ACTIVATIONS):
         values, slopes = activation_and_slope(name, x)
         axes[0, column].plot(x, values, color="#1f5fbf")
@@ -71,7 +88,7 @@ def plot_activations(path: str | Path) -> Path:
         axes[1, column].set_xlabel("x")
     for axis in axes.flat:
         axis.grid(alpha=0.3)
-    return _save(figure, path)
+    return _finish(figure, path)
 
 
 def _mark_maximum(axis, name: str) -> None:
@@ -89,13 +106,12 @@ def _mark_maximum(axis, name: str) -> None:
 
 # ---------------------------------------------------------------------- training
 
-def plot_history(history: dict[str, list[float]], path: str | Path) -> Path:
+def plot_history(history: dict[str, list[float]], path: str | Path | None = None):
     """Loss (left) and accuracy (right, if recorded) per epoch, from an nn.fit history."""
-    plt = _pyplot()
     accuracy = [key for key in history if "acc" in key]
     losses = [key for key in history if key not in accuracy]
-    figure, axes = plt.subplots(1, 2 if accuracy else 1, figsize=(10 if accuracy else 5, 3.8),
-                                squeeze=False)
+    figure = _figure((10 if accuracy else 5, 3.8))
+    axes = figure.subplots(1, 2 if accuracy else 1, squeeze=False)
     for axis, keys, label in zip(axes[0], (losses, accuracy), ("loss", "accuracy")):
         for key in keys:
             epochs = np.arange(1, len(history[key]) + 1)
@@ -104,19 +120,19 @@ def plot_history(history: dict[str, list[float]], path: str | Path) -> Path:
         axis.set(xlabel="epoch", ylabel=label)
         axis.grid(alpha=0.3)
         axis.legend()
-    return _save(figure, path)
+    return _finish(figure, path)
 
 
-def plot_decision_boundary(model, X: np.ndarray, y: np.ndarray, path: str | Path,
-                           resolution: int = 200, predict: Callable | None = None) -> Path:
+def plot_decision_boundary(model, X: np.ndarray, y: np.ndarray, path: str | Path | None = None,
+                           resolution: int = 200, predict: Callable | None = None):
     """A 2-D classifier's regions (colored by `nn.predict(model, points)`) and the data on top."""
     if predict is None:
         from nn import predict                       # lazily: viz does not need nn otherwise
-    plt = _pyplot()
     X, y = np.asarray(X, dtype=float), np.asarray(y)
     xx, yy = _grid(X, resolution)
     scores = _as_scores(predict(model, np.column_stack([xx.ravel(), yy.ravel()])))
-    figure, axis = plt.subplots(figsize=(5.5, 5))
+    figure = _figure((5.5, 5))
+    axis = figure.subplots()
     axis.contourf(xx, yy, scores.reshape(xx.shape), levels=_levels(scores), cmap="coolwarm",
                   alpha=0.35)
     if not np.all(scores == np.round(scores)):          # probabilities: draw the 0.5 line
@@ -124,7 +140,7 @@ def plot_decision_boundary(model, X: np.ndarray, y: np.ndarray, path: str | Path
                      linewidths=1)
     axis.scatter(X[:, 0], X[:, 1], c=y, cmap="coolwarm", edgecolors="black", s=22)
     axis.set(xlabel="feature 1", ylabel="feature 2", title="decision boundary")
-    return _save(figure, path)
+    return _finish(figure, path)
 
 
 def _grid(X: np.ndarray, resolution: int) -> tuple[np.ndarray, np.ndarray]:
@@ -150,14 +166,13 @@ def _levels(scores: np.ndarray):
     return np.linspace(min(0.0, scores.min()), max(1.0, scores.max()), 21)
 
 
-def plot_digit_grid(images, predicted, true, path: str | Path,
-                    shape: tuple[int, int] = (8, 8), columns: int = 10) -> Path:
+def plot_digit_grid(images, predicted, true, path: str | Path | None = None,
+                    shape: tuple[int, int] = (8, 8), columns: int = 10):
     """Digit images with "predicted (true)" above each; wrong predictions in red."""
-    plt = _pyplot()
     images = np.asarray(images, dtype=float).reshape(-1, *shape)
     rows = max(1, -(-len(images) // columns))
-    figure, axes = plt.subplots(rows, columns, figsize=(columns * 1.1, rows * 1.3),
-                                squeeze=False)
+    figure = _figure((columns * 1.1, rows * 1.3))
+    axes = figure.subplots(rows, columns, squeeze=False)
     for axis in axes.flat:
         axis.axis("off")
     for axis, image, guess, answer in zip(axes.flat, images, predicted, true):
@@ -166,15 +181,15 @@ def plot_digit_grid(images, predicted, true, path: str | Path,
         axis.set_title(f"{int(guess)} ({int(answer)})", fontsize=9,
                        color="#1e8449" if right else "#c0392b")
     figure.suptitle("predicted (true); red = wrong", fontsize=10)
-    return _save(figure, path)
+    return _finish(figure, path)
 
 
 def plot_gradient_magnitudes(magnitudes_by_activation: dict[str, list[float]],
-                             path: str | Path) -> Path:
+                             path: str | Path | None = None):
     """Mean |gradient| per layer for each activation, log scale: vanishing gradients show as
     lines falling towards the input layer."""
-    plt = _pyplot()
-    figure, axis = plt.subplots(figsize=(7, 4.2))
+    figure = _figure((7, 4.2))
+    axis = figure.subplots()
     for name, magnitudes in magnitudes_by_activation.items():
         layers = np.arange(1, len(magnitudes) + 1)
         magnitudes = np.asarray(magnitudes, dtype=float)
@@ -184,4 +199,4 @@ def plot_gradient_magnitudes(magnitudes_by_activation: dict[str, list[float]],
              title="gradient magnitude per layer")
     axis.grid(alpha=0.3, which="both")
     axis.legend()
-    return _save(figure, path)
+    return _finish(figure, path)
