@@ -50,7 +50,8 @@ def fit(model: Module, X: np.ndarray, y: np.ndarray, loss: Loss, optimizer: Opti
     batch_size=None trains on the whole set at once; minibatches are shuffled with seed + epoch.
     history["loss"] is the mean batch loss, history["accuracy"] the accuracy on the batches
     as they were trained on (before each step); with validation=(X_val, y_val) also
-    history["val_accuracy"]. A tqdm bar shows progress when stderr is a terminal.
+    history["val_accuracy"]. With progress=True a tqdm bar shows the loss and accuracy, in a
+    terminal and in a notebook; progress=False prints nothing anywhere.
     """
     history = {"loss": [], "accuracy": []} | ({"val_accuracy": []} if validation else {})
     for epoch in _epochs(epochs, progress, history):
@@ -79,18 +80,40 @@ def train_epoch(model: Module, X: np.ndarray, y: np.ndarray, loss: Loss,
 
 
 def _epochs(epochs: int, progress: bool, history: dict):
-    """range(epochs), with a tqdm bar (loss, accuracy) if progress is on and stderr a terminal."""
-    try:
-        from tqdm import tqdm                 # lazy: tqdm comes with the 'demos' extra
-    except ImportError:
-        progress = False
-    if not (progress and sys.stderr.isatty()):
+    """range(epochs), shown as a progress bar with the latest loss and accuracy (see _bar)."""
+    bar = _bar(epochs) if progress else None
+    if bar is None:
         yield from range(epochs)
         return
-    with tqdm(range(epochs), desc="training", unit="epoch") as bar:
+    with bar:
         for epoch in bar:
             yield epoch
             bar.set_postfix(loss=f"{history['loss'][-1]:.4f}", acc=f"{history['accuracy'][-1]:.3f}")
+
+
+def _bar(epochs: int):
+    """A tqdm bar over range(epochs): a widget in Jupyter or Colab (tqdm's text bar there if
+    ipywidgets is missing), a text bar in a terminal, and None where nobody watches (a pipe or
+    a log file) or without tqdm, which comes with the 'demos' extra."""
+    try:
+        from tqdm import tqdm as text_bar
+    except ImportError:
+        return None
+    options = {"desc": "training", "unit": "epoch"}
+    if in_notebook():
+        try:
+            from tqdm.notebook import tqdm as widget_bar
+            return widget_bar(range(epochs), **options)
+        except ImportError:                   # no ipywidgets: the text bar shows in the cell
+            return text_bar(range(epochs), file=sys.stderr, **options)
+    return text_bar(range(epochs), **options) if sys.stderr.isatty() else None
+
+
+def in_notebook() -> bool:
+    """True inside a Jupyter kernel (Jupyter, Colab, VS Code notebooks), not in plain IPython."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    return shell is not None and "IPKernelApp" in getattr(shell, "config", {})
 
 
 def predict(model: Module, X: np.ndarray) -> np.ndarray:

@@ -3,7 +3,9 @@
 The building blocks (modules, losses, optimizers, saving) are in `test_nn.py`.
 """
 
+import io
 import struct
+import sys
 
 import numpy as np
 import pytest
@@ -193,3 +195,33 @@ def test_mnist_demo_runs_on_tiny_idx_files(tmp_path, capsys):
     accuracy = float(last_line(capsys).removeprefix("accuracy="))
     assert 0.0 <= accuracy <= 1.0
     assert (tmp_path / "mnist_misclassified.png").exists()
+
+
+class _Terminal(io.StringIO):
+    """A stand-in for stderr that says it is a terminal, and keeps what was written."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("progress", [True, False])
+def test_fit_draws_its_bar_in_a_terminal_only_when_asked(monkeypatch, capfd, progress):
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    X, y = nn.data.xor()
+    model = nn.MLP(2, [3, 1], activation="tanh", output_activation="sigmoid", seed=0)
+    nn.fit(model, X, y, nn.mse_loss, nn.SGD(model.parameters(), lr=0.1), epochs=3,
+           progress=progress)
+    shown = terminal.getvalue()
+    assert ("training" in shown and "loss=" in shown and "acc=" in shown) == progress
+    if not progress:
+        assert shown == "" and capfd.readouterr() == ("", "")
+
+
+def test_fit_draws_no_bar_into_a_pipe_or_log_file(monkeypatch):
+    quiet = io.StringIO()                      # isatty() is False, as for a pipe
+    monkeypatch.setattr(sys, "stderr", quiet)
+    X, y = nn.data.xor()
+    model = nn.MLP(2, [3, 1], seed=0)
+    nn.fit(model, X, y, nn.mse_loss, nn.SGD(model.parameters(), lr=0.1), epochs=2)
+    assert quiet.getvalue() == ""
