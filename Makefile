@@ -1,13 +1,14 @@
 # The two commands of the README, each self-contained on a fresh machine:
 #   make test   create .venv, install zerograd with its test extras and Graphviz's dot, run pytest
 #   make demo   the same set-up, then the guided tour in demos/
-# Also: make bench (speed against micrograd, and PyTorch when installed).
+# Also: make bench (speed against micrograd, and PyTorch when installed),
+#       make notebooks (the course in notebooks/, in Jupyter Lab from the venv).
 
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: test demo bench dot clean
+.PHONY: test demo bench notebooks dot clean
 
 test: $(VENV)/.installed-test dot
 	$(PY) -m pytest
@@ -17,6 +18,9 @@ demo: $(VENV)/.installed-demos dot
 
 bench: $(VENV)/.installed-bench
 	$(PY) -m bench
+
+notebooks: $(VENV)/.installed-notebooks dot
+	$(VENV)/bin/jupyter lab notebooks
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +33,10 @@ $(VENV)/.installed-test: setup.cfg pyproject.toml | $(PY)
 
 $(VENV)/.installed-demos: setup.cfg pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e '.[demos]'
+	touch $@
+
+$(VENV)/.installed-notebooks: setup.cfg pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[demos,notebooks]'
 	touch $@
 
 $(VENV)/.installed-bench: setup.cfg pyproject.toml | $(PY)
