@@ -1,0 +1,50 @@
+"""The README is the front door: its examples print what their comments say, and the commands
+it tells a new user to type run as written (with the Python of the .venv that `make` sets up)."""
+
+import contextlib
+import io
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+PYTHON_BLOCKS = re.findall(r"```python\n(.*?)```", README, flags=re.S)
+
+
+def _printed_and_expected(block: str) -> list[tuple[str, str]]:
+    """Run a README example; pair each print's output line with the comment after it."""
+    expected = [line.split("#", 1)[1].strip() for line in block.splitlines()
+                if line.startswith("print(") and "#" in line]
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(block, "README.md", "exec"), {})
+    return list(zip(out.getvalue().splitlines(), expected))
+
+
+@pytest.mark.parametrize("index", [0, 1], ids=["example", "training"])
+def test_readme_example_prints_what_its_comments_say(index):
+    pairs = _printed_and_expected(PYTHON_BLOCKS[index])
+    assert pairs
+    for printed, comment in pairs:
+        claimed = comment.split("  ")[0]       # the part before any explanation
+        assert printed.replace(" ", "").startswith(claimed.replace(" ", "")), (printed, comment)
+
+
+def test_every_python_command_a_new_user_types_names_the_venv_or_is_a_reference():
+    """Commands to type use .venv/bin/python (make installs everything there); the API section
+    may describe the command line as `python -m viz`, after the note on activating the venv."""
+    note = README.index(". .venv/bin/activate")
+    for match in re.finditer(r"(?<![\w/.])python -m (\w[\w.]*)", README):
+        assert match.start() > note, f"README tells a new user to type {match.group(0)!r}"
+
+
+@pytest.mark.parametrize("module", sorted(set(re.findall(r"\.venv/bin/python -m (\w[\w.]*)",
+                                                         README))))
+def test_modules_the_readme_runs_exist_and_answer_help(module):
+    result = subprocess.run([sys.executable, "-m", module, "--help"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
