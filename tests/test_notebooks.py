@@ -1,0 +1,57 @@
+"""The course in notebooks/: every notebook runs top to bottom in a fresh Jupyter kernel
+(nbclient), is committed without outputs, starts with the cell that installs zerograd where it
+is missing (Colab), and prints the numbers it teaches.
+
+A notebook lists those numbers in its metadata, `{"zerograd": {"expect": ["220", "2.2"]}}`:
+each must appear in the executed outputs (text or HTML), so a notebook whose checks stop
+printing what the chapter says fails here.
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+
+nbformat = pytest.importorskip("nbformat", reason="the test extra installs nbformat")
+nbclient = pytest.importorskip("nbclient", reason="the test extra installs nbclient")
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+INSTALL_MARKER = "import autograd"
+
+
+def test_there_is_a_course():
+    assert len(NOTEBOOKS) >= 1
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_notebook_is_committed_clean_and_starts_by_installing_zerograd(path):
+    notebook = nbformat.read(path, as_version=4)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert all(cell.outputs == [] and cell.execution_count is None for cell in code), \
+        f"{path.name}: clear the outputs before committing (small diffs)"
+    first = code[0].source
+    assert INSTALL_MARKER in first and "pip install" in first, \
+        f"{path.name}: the first code cell installs zerograd when it is missing"
+    assert notebook.metadata.get("zerograd", {}).get("expect"), \
+        f"{path.name}: list the numbers it teaches in metadata zerograd.expect"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_notebook_runs_top_to_bottom_and_prints_what_it_teaches(path, tmp_path):
+    notebook = nbformat.read(path, as_version=4)
+    client = nbclient.NotebookClient(notebook, timeout=180, kernel_name="python3",
+                                     resources={"metadata": {"path": str(tmp_path)}})
+    client.execute()                          # any error in any cell fails the test
+    shown = "\n".join(_output_text(cell) for cell in notebook.cells if cell.cell_type == "code")
+    missing = [want for want in notebook.metadata["zerograd"]["expect"] if want not in shown]
+    assert not missing, f"{path.name}: expected in the outputs but not found: {missing}"
+
+
+def _output_text(cell) -> str:
+    parts = []
+    for output in cell.outputs:
+        parts.append(output.get("text", ""))
+        for kind in ("text/plain", "text/html", "text/markdown"):
+            parts.append(output.get("data", {}).get(kind, ""))
+    return "\n".join(json.dumps(p) if not isinstance(p, str) else p for p in parts)
