@@ -98,7 +98,7 @@ def sum(values) -> Value:  # noqa: A001  (autograd.sum, like numpy.sum)
         return _node(builtins.sum(data, 0.0), "add", operands, (1.0,) * len(data), operands)
     operands = tuple(x if isinstance(x, Value) else _number(x, "a sum term") for x in operands)
     parents = tuple(x for x in operands if isinstance(x, Value))
-    total = builtins.sum([getattr(x, "data", x) for x in operands], 0.0)
+    total = builtins.sum([x.data if isinstance(x, Value) else x for x in operands], 0.0)
     if not parents:
         return Value(total)
     return _node(total, "add", parents, (1.0,) * len(parents), operands)

@@ -62,7 +62,7 @@ def _data(x):
 
 
 def _ones(a):
-    data = getattr(a, "data", a)
+    data = _data(a)
     return np.ones_like(data) if isinstance(data, np.ndarray) else 1.0
 
 

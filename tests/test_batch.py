@@ -99,3 +99,15 @@ def test_mismatched_batch_sizes_are_an_error():
 def test_gradcheck_on_batch_inputs():
     assert autograd.gradcheck(lambda a, w: autograd.sigmoid(a * w).mean(),
                               [np.array([0.1, -2.0, 3.0]), 0.7])
+
+
+def test_a_batch_array_constant_works_everywhere_a_number_does():
+    """An ndarray's `.data` is its raw buffer: code must never read `.data` off a constant."""
+    x = Value(np.array([1.0, 2.0]))
+    total = autograd.sum([x, np.array([10.0, 20.0]), 1.0])
+    assert np.array_equal(total.data, [12.0, 23.0]) and total.operands[1].shape == (2,)
+    total.sum().backward()
+    assert np.array_equal(x.grad, [1.0, 1.0])
+    numbers = (np.array([1.0, 2.0, 4.0]),)
+    assert np.array_equal(autograd.PARTIALS["sum"](numbers, 7.0, 0), [1.0, 1.0, 1.0])
+    assert np.allclose(autograd.PARTIALS["mean"](numbers, 7.0 / 3, 0), [1 / 3] * 3)

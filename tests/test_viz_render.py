@@ -180,3 +180,12 @@ def test_frames_and_drawings_never_show_negative_zero(tmp_path):
     texts = [s.title for s in forward_scenes(graph) + backward_scenes(graph)]
     texts += svg_texts(viz.render(y, tmp_path / "g.svg"))
     assert texts and not [t for t in texts if re.search(r"(?<![\w.])-0(?![\w.])", t)]
+
+
+def test_frames_describe_a_batch_array_constant(tmp_path):
+    from viz.frames import describe
+    x = Value(np.array([1.0, 2.0]), name="x")
+    y = x * np.array([3.0, 4.0])
+    assert describe(y) == "[1, 2] × [3, 4] = [3, 8]"
+    (y.sum()).backward()
+    assert len(viz.backward_frames(y.sum(), tmp_path, format="svg")) > 3

@@ -69,7 +69,7 @@ def describe(node: Value) -> str:
     result = summary(node.data, PRECISION)
     if not node.parents:
         return f"input {node.name or ''} = {result}".replace("  ", " ")
-    shown = [summary(getattr(x, "data", x), PRECISION) for x in node.operands]
+    shown = [summary(x.data if isinstance(x, Value) else x, PRECISION) for x in node.operands]
     if node.op in ("exp", "log", "sum", "mean"):
         return f"{node.op}({shown[0]}) = {result}"
     if node.op == "neg":
