@@ -354,7 +354,6 @@ def test_evaluate_is_pure(open_page):
     assert read_page(driver) == before
 
 
-
 # ---------------------------------------------------------------------- stepping through
 
 def scenes_of(root: Value):
@@ -380,10 +379,24 @@ def scenes_of(root: Value):
     return graph, scenes
 
 
-def attribute_number(text: str | None) -> float:
+def attribute_number(text: str) -> float:
     """A data-value / data-grad attribute (JavaScript's String(x)) as a float."""
-    assert text not in (None, ""), "a known number has no data-value/data-grad attribute"
     return float(text.replace("Infinity", "inf"))
+
+
+def shown_wrongly(kind: str, i: int, attribute: str | None, text: str | None, python) -> list:
+    """A problem if the attribute (full precision) or the text (4 digits) differs from python;
+    python None means the number is not known yet: no attribute, no digits."""
+    if python is None:
+        blank = "?" if kind == "value" else ""
+        if attribute not in ("", None) or (text or "").strip() not in (blank, ""):
+            return [f"node {i} {kind} shown before it is known: {attribute!r} / {text!r}"]
+        return []
+    if attribute in ("", None) or not same(attribute_number(attribute), python) or \
+            text != number(python, 4):
+        return [f"node {i} {kind}: page {attribute!r} / {text!r}, "
+                f"python {python!r} / {number(python, 4)!r}"]
+    return []
 
 
 def mismatches(page: dict, graph, scene, sample: int = 0) -> list[str]:
@@ -391,20 +404,12 @@ def mismatches(page: dict, graph, scene, sample: int = 0) -> list[str]:
     wrong = []
     for i, node in enumerate(graph.order):
         shown = page["nodes"][i]
-        if i < scene.computed:
-            x = pick(node.data, sample)
-            if not same(attribute_number(shown["value"]), x) or shown["valueText"] != number(x, 4):
-                wrong.append(f"node {i} value: page {shown['value']!r} / {shown['valueText']!r}, "
-                             f"python {x!r} / {number(x, 4)!r}")
-        elif shown["valueText"] != "?":
-            wrong.append(f"node {i} value shown before it is computed: {shown['valueText']!r}")
-        if i in scene.grads:
-            g = pick(scene.grads[i], sample)
-            if not same(attribute_number(shown["grad"]), g) or shown["gradText"] != number(g, 4):
-                wrong.append(f"node {i} grad: page {shown['grad']!r} / {shown['gradText']!r}, "
-                             f"python {g!r} / {number(g, 4)!r}")
-        elif re.search(r"\d", shown["gradText"] or ""):
-            wrong.append(f"node {i} grad shown before backprop reaches it: {shown['gradText']!r}")
+        value = pick(node.data, sample) if i < scene.computed else None
+        grad = pick(scene.grads[i], sample) if i in scene.grads else None
+        wrong += shown_wrongly("value", i, shown["value"], shown["valueText"], value)
+        wrong += shown_wrongly("grad", i, shown["grad"], shown["gradText"], grad)
+        if value is None and shown["valueText"] != "?":
+            wrong.append(f"node {i}: {shown['valueText']!r} instead of '?' before it is computed")
     if scene.edge is not None:
         i, slot = scene.edge
         edge = f"zg-edge-{i}-{graph.edge_of(i, slot).parent}"
@@ -434,7 +439,7 @@ def first_step(driver) -> int:
 
 def step_through(driver, root: Value, sample: int = 0, keys: bool = False) -> list[dict]:
     """Every step from the first to the last with #zg-next (or the → key), each checked
-    against the scenes of viz/frames.py; returns what the page showed at each step."""
+    against scenes_of(root); returns what the page showed at each step."""
     from selenium.webdriver.common.keys import Keys
 
     graph, scenes = scenes_of(root)
