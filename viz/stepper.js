@@ -351,7 +351,7 @@ function findPicture() {
 // A picture a little wider than its panel is scaled to fit; a much wider one scrolls.
 function fitWidth(svg) {
   const panel = $("zg-graph");
-  if (svg && svg.getBoundingClientRect().width < 2 * panel.clientWidth) svg.style.maxWidth = "100%";
+  if (svg && svg.getBoundingClientRect().width < 1.8 * panel.clientWidth) svg.style.maxWidth = "100%";
 }
 
 function centre(text) {
@@ -404,7 +404,7 @@ function sentence(step, view) {
                           term: hide ? "?" : fmt(shown(term.term))});
   if (term.before !== undefined) {
     text += say("branch sum", {who: who(term.parent), before: hide ? "?" : fmt(shown(term.before)),
-                               term: hide ? "?" : fmt(shown(term.term)),
+                               term: hide ? "?" : paren(fmt(shown(term.term))),
                                after: hide ? "?" : fmt(shown(term.after))});
   }
   return text;
@@ -518,9 +518,13 @@ function gradientLines(i) {
   if (hiddenGrad(i)) return [[`${say("gradient")}: ?`, "zg-red"]];
   if (i === ROOT) return [[`${say("gradient")}: ${say("root grad")}`, "zg-red"]];
   const uses = ev.terms.filter((t) => t.parent === i);
-  const parts = uses.map((t) => `${paren(fmt(shown(t.partial)))} × ${paren(fmt(shown(t.upstream)))}`);
   const lines = [[say("uses")]];
-  uses.forEach((t) => lines.push([`  ∂ ${who(t.node)} / ∂ ${who(i)} × grad(${who(t.node)})`]));
+  for (const t of uses) {
+    const op = model.nodes[t.node].relu ? "relu" : model.nodes[t.node].op;
+    lines.push([`  ← ${who(t.node)} (${op}): ∂ ${fmt(shown(t.partial))} × ${say("upstream")} ` +
+                `${fmt(shown(t.upstream))} = ${fmt(shown(t.term))}`]);
+  }
+  const parts = uses.map((t) => paren(fmt(shown(t.term))));
   const branch = uses.length > 1 ? ` (${say("branch")})` : "";
   lines.push([`grad(${who(i)}) = ${parts.join(" + ")} = ${fmt(shown(ev.grads[i]))}${branch}`, "zg-red"]);
   return lines;
@@ -579,6 +583,7 @@ function check() {
       $("zg-answer").value = "";
     } else {
       state.feedback = say("wrong", {hint: hint(i)});
+      $("zg-answer").select();                     // typing again replaces the wrong answer
     }
   }
   render();
