@@ -173,7 +173,7 @@ function roundedDigits(x, digits) {
   return [m.replace(".", ""), Number(e)];
 }
 
-const trimZeros = (text) => (text.includes(".") ? text.replace(/\.?0+$/, "") : text);
+const trimZeros = (text) => (text.includes(".") ? text.replace(/0+$/, "").replace(/\.$/, "") : text);
 
 // ---------------------------------------------------------------- evaluation: forward, backward
 
