@@ -344,7 +344,7 @@ function findPicture() {
                     title: group && group.querySelector("title")});
     if (copy) dom.copies.push({parent, group: copy, value: svgText(copy, "zg-value")});
   });
-  document.querySelectorAll("#zg-graph text").forEach(centre);
+  centreTexts([...document.querySelectorAll("#zg-graph text")]);
   fitWidth(document.querySelector("#zg-graph svg"));
 }
 
@@ -354,11 +354,15 @@ function fitWidth(svg) {
   if (svg && svg.getBoundingClientRect().width < 1.8 * panel.clientWidth) svg.style.maxWidth = "100%";
 }
 
-function centre(text) {
-  const box = text.getBBox();
-  if (!box.width || text.getAttribute("text-anchor") === "middle") return;
-  text.setAttribute("x", box.x + box.width / 2);
-  text.setAttribute("text-anchor", "middle");
+// Graphviz starts each text at its left edge; the page rewrites them, so they are anchored at
+// their middle instead. All boxes are measured first: writing between reads would re-layout.
+function centreTexts(texts) {
+  const boxes = texts.map((text) => text.getBBox());
+  texts.forEach((text, k) => {
+    if (!boxes[k].width || text.getAttribute("text-anchor") === "middle") return;
+    text.setAttribute("x", boxes[k].x + boxes[k].width / 2);
+    text.setAttribute("text-anchor", "middle");
+  });
 }
 
 function setText(element, text) {
