@@ -534,7 +534,8 @@ def test_buttons_and_slider_agree(open_page):
 
 def mostly_finite_recipes(count: int, batch: int | None, seed: int) -> list[Recipe]:
     """The first `count` random recipes (from a fixed seed) whose values and gradients are
-    finite, with a Value exponent, at least one branch point and one x*x-like double use."""
+    finite, with a Value exponent, at least one branch point and one x*x-like double use (and
+    a batch when batch is given)."""
     rng, found = random.Random(seed), []
     while len(found) < count:
         recipe = random_recipe(rng, rng.randint(4, 8), batch=batch, value_pow=True)
@@ -542,7 +543,8 @@ def mostly_finite_recipes(count: int, batch: int | None, seed: int) -> list[Reci
         finite = all(np.isfinite(node.data).all() and np.isfinite(node.grad).all()
                      for node in graph.order)
         branches = any(graph.is_branch(i) for i in range(len(graph.order)))
-        if finite and branches and any(len(edge.slots) > 1 for edge in graph.edges):
+        batches = batch is None or any(isinstance(node.data, np.ndarray) for node in graph.order)
+        if finite and branches and batches and any(len(e.slots) > 1 for e in graph.edges):
             found.append(recipe)
     return found
 
@@ -609,12 +611,69 @@ def relu_tanh_graph(x: float, w: float = 0.8):
     return z
 
 
+def replay(root: Value, leaves: dict[int, float], relu: set[int] = frozenset()) -> Value:
+    """root's graph recomputed in Python with the leaves at these positions changed: the same
+    nodes and constants (as the page keeps them), except that relu's gate is recomputed."""
+    order, made = topological_order(root), []
+    with np.errstate(all="ignore"):
+        for i, node in enumerate(order):
+            args = [made[order.index(x)] if isinstance(x, Value) else x for x in node.operands]
+            if not node.op:
+                made.append(Value(leaves.get(i, node.data), name=node.name))
+            elif i in relu:
+                made.append(args[0].relu())
+            else:
+                made.append(apply("nsum" if node.op == "add" and len(args) != 2 else node.op,
+                                  args))
+        made[-1].backward()
+    return made[-1]
+
+
 @pytest.mark.parametrize("new_x", [0.9, -0.3, -2.0])
 def test_changing_a_leaf_through_relu_and_composites(open_page, new_x):
-    """relu's gate is recomputed when its input changes sign; tanh and sigmoid stay exact."""
-    driver = open_page(relu_tanh_graph(0.5))
+    """relu's gate is recomputed when its input changes sign; sigmoid's and tanh's constants
+    keep their numbers (STEPPER_CONTRACT.md), so the page must equal a Python replay of the
+    same graph, and the output and the inputs' gradients equal a fresh build at the new x."""
+    root = relu_tanh_graph(0.5)
+    order = topological_order(root)
+    relu = {i for i, node in enumerate(order) if node.op == "mul" and
+            not isinstance(node.operands[1], Value) and i == order.index(root.parents[0])}
+    driver = open_page(root)
+    model = driver.execute_script("return zerograd.model.nodes.map((n) => !!n.relu)")
+    assert {i for i, flag in enumerate(model) if flag} == relu
     driver.execute_script("zerograd.setLeaf(0, arguments[0])", new_x)
-    assert final_mismatches(driver, relu_tanh_graph(new_x)) == []
+    assert final_mismatches(driver, replay(root, {0: new_x}, relu)) == []
+    fresh, page = relu_tanh_graph(new_x), read_page(driver)["nodes"]
+    for i, node in ((0, topological_order(fresh)[0]), (len(order) - 1, fresh)):
+        assert math.isclose(attribute_number(page[i]["value"]), node.data, rel_tol=REL)
+    for i, name in enumerate(("x", "w")):
+        position = next(k for k, node in enumerate(order) if node.name == name)
+        leaf = next(node for node in topological_order(fresh) if node.name == name)
+        assert math.isclose(attribute_number(page[position]["grad"]), leaf.grad, rel_tol=REL)
+
+
+NUMBERS = [0.0, -0.0, 1.0, -1.0, 0.5, 1000.0, -1000.0, 9999.0, 9999.5, 9998.5, 10000.0, 12345.0,
+           0.0001, 0.00012345, 0.000123456, 1e-05, -1.5e-07, 1e16, 1.0625, 1.00005, 2.00015,
+           0.12345, 0.62245933, 5e-324, 1.7976931348623157e308, 100.0, 123.45, 99.995, 0.1,
+           1e-300, 123.0, 1234.5, 1235.5, -0.00099995, math.inf, -math.inf, math.nan]
+
+
+def test_numbers_are_written_like_python(open_page):
+    """The page's 4-digit format against Python's f"{x + 0.0:.4g}" (viz.labels.number): ties,
+    four-digit integers, exponents, subnormals, inf, nan, -0; then 300 random numbers."""
+    x = Value(2.0, name="x")
+    root = x * 1.0
+    driver = open_page(root)
+    rng = random.Random(4)
+    numbers = NUMBERS + [rng.uniform(-1, 1) * 10 ** rng.randint(-9, 9) for _ in range(300)]
+    numbers += [round(rng.uniform(-10, 10), rng.randint(0, 5)) for _ in range(100)]
+    shown = driver.execute_script("""
+        return arguments[0].map((text) => {
+          zerograd.setLeaf(0, Number(text));
+          return document.querySelector('#zg-node-0 .zg-value').textContent.trim();
+        });""", [repr(x).replace("inf", "Infinity").replace("nan", "NaN") for x in numbers])
+    wrong = [(x, page, number(x, 4)) for x, page in zip(numbers, shown) if page != number(x, 4)]
+    assert wrong == []
 
 
 def test_the_step_is_in_the_url_fragment(open_page):
@@ -675,7 +734,10 @@ def test_a_scalar_graph_has_no_sample_selector(open_page):
 # ---------------------------------------------------------------------- quiz
 
 def answer(driver, text: str) -> dict:
-    type_into(driver, "zg-answer", text)
+    """Type an answer and press #zg-check (once: Enter in the field would check it too)."""
+    field = driver.find_element("id", "zg-answer")
+    field.clear()
+    field.send_keys(text)
     driver.find_element("id", "zg-check").click()
     return json.loads(driver.execute_script(
         "return JSON.stringify({asked: zerograd.state.asked, quiz: zerograd.state.quiz,"
@@ -689,8 +751,9 @@ def test_quiz_accepts_right_answers_hints_after_wrong_ones_and_keeps_score(open_
     driver = open_page(z)
     driver.find_element("id", "zg-quiz-toggle").click()
     assert driver.execute_script("return zerograd.state.asked") == 5   # 1 + exp(-x) first
+    driver.find_element("id", "zg-last").click()                      # every grad known...
     hidden = read_page(driver)["nodes"]
-    assert [node["grad"] for node in hidden[:6]] == [""] * 6          # the answers are hidden
+    assert [(node["grad"], node["gradText"]) for node in hidden[:6]] == [("", "")] * 6  # ...hidden
     for node in (5, 4):
         state = answer(driver, repr(graph.order[node].grad))
         assert state["asked"] == node - 1
@@ -700,7 +763,9 @@ def test_quiz_accepts_right_answers_hints_after_wrong_ones_and_keeps_score(open_
     assert read_page(driver)["nodes"][3]["grad"] == ""
     state = answer(driver, repr(graph.order[3].grad))
     assert state["asked"] == 2 and state["score"].strip() == "score: 3 / 4"
-    assert same(attribute_number(read_page(driver)["nodes"][3]["grad"]), graph.order[3].grad)
+    shown = read_page(driver)["nodes"]
+    assert shown_wrongly("grad", 3, shown[3]["grad"], shown[3]["gradText"],
+                         graph.order[3].grad) == []                    # revealed
     answer(driver, repr(x.grad))
     state = answer(driver, "-0.3875")                                   # (-1)²: two terms to add
     assert state["asked"] == 1 and "0.6225" in state["feedback"] and "-0.3875" in state["feedback"]
@@ -708,7 +773,20 @@ def test_quiz_accepts_right_answers_hints_after_wrong_ones_and_keeps_score(open_
     state = answer(driver, repr(minus_one.grad))
     assert state["asked"] is None and state["score"].strip() == "score: 6 / 8"
     driver.find_element("id", "zg-quiz-toggle").click()                # off: everything shown
+    driver.find_element("id", "zg-last").click()
     assert final_mismatches(driver, z) == []
+
+
+def test_a_right_answer_shows_in_the_picture_where_the_quiz_starts(open_page):
+    """The quiz opens at the seed step; a right answer must appear in the graph there too,
+    so the learner sees the upstream gradient the next question needs."""
+    z = sigmoid_graph()[-1]
+    driver = open_page(z, quiz=True)
+    asked = driver.execute_script("return zerograd.state.asked")
+    expected = topological_order(z)[asked].grad
+    answer(driver, repr(expected))
+    shown = read_page(driver)["nodes"][asked]
+    assert shown_wrongly("grad", asked, shown["grad"], shown["gradText"], expected) == []
 
 
 def test_quiz_in_japanese(open_page):
@@ -890,4 +968,5 @@ def test_the_command_line_writes_a_page(open_page, tmp_path):
     assert contract_fields(model["nodes"]) == model_of(root, "ja", True)["nodes"]
     driver = open_page.file(path)
     driver.find_element("id", "zg-quiz-toggle").click()            # quiz off: every number
+    driver.find_element("id", "zg-last").click()
     assert final_mismatches(driver, root) == []
