@@ -432,7 +432,7 @@ function renderNodes(view) {
   dom.nodes.forEach(({group, value, grad, op, out}, i) => {
     if (!group) return;
     const known = i < view.computed && !hiddenValue(i);
-    const g = i in view.grads && !hiddenGrad(i) ? shown(view.grads[i]) : undefined;
+    const g = shown(gradShown(view, i));
     setText(value, known ? fmt(shown(ev.values[i])) : "?");
     setText(grad, g === undefined ? "" : fmt(g));
     group.setAttribute("data-value", known ? String(shown(ev.values[i])) : "");
@@ -446,6 +446,14 @@ function renderNodes(view) {
   dom.copies.forEach(({parent, value}) => {
     setText(value, parent < view.computed && !hiddenValue(parent) ? fmt(shown(ev.values[parent])) : "?");
   });
+}
+
+// The gradient node i shows: as far as the step has got, or once answered in the quiz, its final
+// value (so the learner sees the upstream gradient the next question needs); undefined if none.
+function gradShown(view, i) {
+  if (hiddenGrad(i)) return undefined;
+  if (state.quiz && state.answered.has(i)) return ev.grads[i];
+  return view.grads[i];
 }
 
 function renderEdges(view) {
