@@ -1,5 +1,6 @@
 # The two commands of the README, each self-contained on a fresh machine:
-#   make test   create .venv, install zerograd with its test extras and Graphviz's dot, run pytest
+#   make test   create .venv, install zerograd with its test extras, Graphviz's dot and a headless
+#               Chromium with its driver (for the stepper page's browser tests), run pytest
 #   make demo   the same set-up, then the guided tour in demos/
 # Also: make bench (speed against micrograd, and PyTorch when installed),
 #       make notebooks (the course in notebooks/, in Jupyter Lab from the venv).
@@ -8,9 +9,9 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: test demo bench notebooks dot clean
+.PHONY: test demo bench notebooks dot browser clean
 
-test: $(VENV)/.installed-test dot
+test: $(VENV)/.installed-test dot browser
 	$(PY) -m pytest
 
 demo: $(VENV)/.installed-demos dot
@@ -52,6 +53,19 @@ dot:
 	  else \
 	    echo "Graphviz's dot is missing: install it (Debian/Ubuntu: sudo apt-get install graphviz; macOS: brew install graphviz), then re-run make."; \
 	    exit 1; \
+	  fi; }
+
+# Chromium and ChromeDriver drive the stepper page in the browser tests (Debian's packages).
+browser:
+	@{ command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; } || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Chromium and ChromeDriver (Debian packages chromium, chromium-driver)..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      chromium chromium-driver >/dev/null || \
+	      echo "Could not install Chromium: the browser tests will be skipped and say so."; \
+	  else \
+	    echo "Chromium is missing, so the browser tests will be skipped: install it (Debian/Ubuntu:" \
+	      "sudo apt-get install chromium chromium-driver), then re-run make test."; \
 	  fi; }
 
 clean:

@@ -1,6 +1,7 @@
 """The textbook sigmoid graph, built by hand from primitives, drawn, and checked three ways.
 
-    python -m demos.sigmoid_graph     # out/sigmoid_graph.svg and .png, out/sigmoid_frames/
+    python -m demos.sigmoid_graph     # out/sigmoid_graph.svg and .png, out/sigmoid_frames/,
+                                      # and out/sigmoid_stepper.html (open it in a browser)
 
 The seed draws z = 1 / (1 + exp(-x)) with the constant -1 as a node, c. Here c feeds BOTH
 c·x (so exp(c·x) = exp(-x)) and c² (= 1, which is both the numerator and the addend):
@@ -95,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     frames = viz.backward_frames(z, out / "sigmoid_frames", gif=True)
     print(f"wrote {len(frames) - 1} frames to {out / 'sigmoid_frames'}/ "
           f"({frames[0].name} ... {frames[-2].name}) and the animation {frames[-1]}")
+    page = viz.stepper(z).save(out / "sigmoid_stepper.html")
+    print(f"wrote {page} (open it in a browser: step through backprop, change x, take the quiz)")
     return 0 if numbers_agree and symbols_agree else 1
 
 

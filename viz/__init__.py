@@ -6,7 +6,9 @@ Read in this order:
 3. `draw.py`    `draw_graph`: values (black), gradients (red), local partials on edges (blue)
 4. `render.py`  `render` to svg/png/pdf, `backward_frames`: forward then backward, step by step
 5. `plots.py`   matplotlib plots (activations, training history, decision boundary, ...)
-6. `formula.py` and `cli.py`: `python -m viz "1/(1+exp(-x))" --at x=0.5 -o sigmoid.svg`
+6. `stepper.py` `stepper`: one self-contained web page that steps through backprop (with
+   `stepper.html`, `stepper.css`, and `stepper.js`, whose rule table mirrors autograd/rules.py)
+7. `formula.py` and `cli.py`: `python -m viz "1/(1+exp(-x))" --at x=0.5 -o sigmoid.svg`
 
 Importing viz loads graphviz (the Python package) but never matplotlib: plots import it lazily.
 Graphviz's dot runs with a time limit (`timeout=`, 10 s by default); past it, RenderTimeout.
@@ -16,8 +18,10 @@ from .draw import draw_graph
 from .plots import (plot_activations, plot_decision_boundary, plot_digit_grid,
                     plot_gradient_magnitudes, plot_history)
 from .render import RenderTimeout, backward_frames, render
+from .stepper import Stepper, stepper
 
 __all__ = [
-    "draw_graph", "render", "backward_frames", "RenderTimeout", "plot_activations", "plot_history",
-    "plot_decision_boundary", "plot_digit_grid", "plot_gradient_magnitudes",
+    "draw_graph", "render", "backward_frames", "RenderTimeout", "stepper", "Stepper",
+    "plot_activations", "plot_history", "plot_decision_boundary", "plot_digit_grid",
+    "plot_gradient_magnitudes",
 ]

@@ -3,6 +3,8 @@
     python -m viz "1/(1+exp(-x))" --at x=0.5 -o sigmoid.svg
     python -m viz "x*y + exp(x)" --at x=1 --at y=2 --frames out/frames    # also step by step
     python -m viz "-log(y)" --at y=0.7        # a formula may start with "-" (or go after "--")
+    python -m viz "1/(1+exp(-x))" --at x=0.5 --html sigmoid.html     # the stepper page
+    python -m viz "x*y" --at x=2,y=3 --html q.html --quiz --lang ja   # as a quiz, in Japanese
 
 Prints a table of every input's value and gradient. Exit code 0 on success, 2 when the formula
 or the arguments are refused or the drawing takes too long (with one short message pointing at
@@ -21,9 +23,13 @@ from pathlib import Path
 from .formula import VARIABLE, FormulaError, build
 from .labels import number, visible
 from .render import DOT_TIMEOUT, FORMATS, RenderTimeout, backward_frames, render
+from .stepper import stepper
 
 PROGRAM = "python -m viz"
-TAKES_VALUE = {"--at", "-o", "--output", "--frames", "--max-nodes", "--timeout"}
+TAKES_VALUE = {"--at", "-o", "--output", "--frames", "--max-nodes", "--timeout", "--html",
+               "--lang"}
+DEFAULT_OUTPUT = "out/formula.svg"
+MAX_NODES = {"picture": 1000, "page": 300}   # unless --max-nodes says otherwise
 MAX_LINE = 300         # characters in one line of a message; longer lines are cut with "…"
 
 
@@ -98,13 +104,20 @@ def _parser() -> argparse.ArgumentParser:
                         'log, sigmoid, tanh, relu, step')
     parser.add_argument("--at", action="append", default=[], metavar="NAME=NUMBER",
                         help="a variable's value (repeat, or separate with commas)")
-    parser.add_argument("-o", "--output", default="out/formula.svg",
-                        help="the picture to write: .svg, .png or .pdf (default: %(default)s)")
+    parser.add_argument("-o", "--output",
+                        help=f"the picture to write: .svg, .png or .pdf (default: "
+                        f"{DEFAULT_OUTPUT}, unless --html is given)")
     parser.add_argument("--frames", metavar="DIR", help="also write the step-by-step frames")
+    parser.add_argument("--html", metavar="PATH", help="write the stepper page: one .html file "
+                        "that steps through backprop, explains each rule, and takes new inputs")
+    parser.add_argument("--quiz", action="store_true",
+                        help="with --html: open the page as a quiz (gradients hidden)")
+    parser.add_argument("--lang", choices=("en", "ja"), help="with --html: the page's language")
     parser.add_argument("--no-grad", action="store_true", help="values only: no backward pass")
     parser.add_argument("--no-partials", action="store_true",
                         help="no local partials on the arrows (quicker for large graphs)")
-    parser.add_argument("--max-nodes", type=int, default=1000, help="refuse larger graphs")
+    parser.add_argument("--max-nodes", type=int, help="refuse larger graphs (default: 1000 for "
+                        "a picture, 300 for --html)")
     parser.add_argument("--timeout", type=_seconds, default=DOT_TIMEOUT, metavar="SECONDS",
                         help="stop Graphviz after this long (default: %(default)g)")
     return parser
@@ -122,9 +135,11 @@ def _seconds(text: str) -> float:
 
 
 def _run(args: argparse.Namespace) -> int:
-    output = Path(args.output)
-    check_output(output, args.frames)
-    format = output.suffix.lstrip(".").lower()
+    output = Path(args.output or DEFAULT_OUTPUT) if args.output or not args.html else None
+    page = _check_page_options(args)
+    if output is not None:
+        check_output(output, args.frames)
+    format = output.suffix.lstrip(".").lower() if output else "svg"
     if format not in FORMATS:
         raise UsageError(f"the output {output} must end in " + ", ".join("." + f for f in
                                                                           FORMATS))
@@ -132,14 +147,38 @@ def _run(args: argparse.Namespace) -> int:
     if not args.no_grad:
         root.backward()
     options = dict(show_partials=not args.no_partials, timeout=args.timeout)
-    render(root, output, format=format, max_nodes=args.max_nodes, **options)
+    if output is not None:
+        render(root, output, format=format, max_nodes=_max_nodes(args, "picture"), **options)
+    if page is not None:
+        stepper(root, lang=args.lang or "en", quiz=args.quiz, max_nodes=_max_nodes(args, "page"),
+                timeout=args.timeout).save(page)
     print(table(args.formula, root, inputs, show_grad=not args.no_grad))
-    print(visible(f"wrote {output}"))
+    for written in (output, page):
+        if written is not None:
+            print(visible(f"wrote {written}"))
     if args.frames:
-        frames = backward_frames(root, args.frames, max_nodes=min(args.max_nodes, 100), **options)
+        frames = backward_frames(root, args.frames, max_nodes=min(_max_nodes(args, "picture"), 100),
+                                 **options)
         print(visible(f"wrote {len(frames)} frames to {args.frames}/ ({frames[0].name} ... "
                       f"{frames[-1].name})"))
     return 0
+
+
+def _max_nodes(args: argparse.Namespace, kind: str) -> int:
+    return args.max_nodes if args.max_nodes is not None else MAX_NODES[kind]
+
+
+def _check_page_options(args: argparse.Namespace) -> Path | None:
+    """The stepper page's path (None without --html); a UsageError for options that need it."""
+    if args.html is None:
+        if args.quiz or args.lang:
+            raise UsageError("--quiz and --lang are options of the stepper page: add --html PATH")
+        return None
+    page = Path(args.html)
+    if page.is_dir() or page.suffix.lower() not in (".html", ".htm"):
+        raise UsageError(f"--html {page}: name a file ending in .html")
+    _check_folder(page.parent, f"--html {page}")
+    return page
 
 
 def check_output(output: Path, frames: str | None) -> None:

@@ -1,0 +1,761 @@
+// The stepper page: backprop through one computational graph, step by step, in the browser.
+// viz/stepper.py embeds the graph as a model (#zg-model), the words (#zg-text) and the picture
+// that Graphviz laid out; this script brings them to life. No framework, no build step.
+// Read in order: the rule table, numbers, evaluation, steps, the state, the rendering, controls.
+"use strict";
+(() => {
+
+// ---------------------------------------------------------------- the rule table (autograd/rules.py)
+
+// arith.power: IEEE pow, as C and Python compute it: 1^y = 1 and (-1)^±inf = 1 (Math.pow: NaN).
+function power(a, b) {
+  if (a === 1 || (a === -1 && Math.abs(b) === Infinity)) return 1;
+  return Math.pow(a, b);                           // 0^-1 = inf; (-8)^(1/3) = nan; 10^400 = inf
+}
+const divide = (a, b) => a / b;                    // arith.divide: inf or nan for b = 0
+const log = (a) => Math.log(a);                    // arith.log: -inf at 0, nan below 0
+
+// rules.pow_base_partial: d(a^b)/da = b a^(b-1); where b == 0 it reads b a^0 = 0, for every a.
+function powBasePartial(a, b) {
+  return b * power(a, b === 0 ? 0 : b - 1);
+}
+
+// rules.pow_exponent_partial: d(a^b)/db = a^b ln a; where a == 0 <= b it reads a^b ln 1 = 0.
+// A negative base gives nan, as in PyTorch.
+function powExponentPartial(a, b, out) {
+  return out * log(a === 0 && b >= 0 ? a + 1 : a);
+}
+
+const ones = (a) => (Array.isArray(a) ? a.map(() => 1) : 1);
+
+// PARTIALS[op](args, out, i) is d(out)/d(args[i]): rules.py's table, line for line.
+const PARTIALS = {
+  add:  (args, out, i) => 1,                                   // d(a+b+...)/da = 1
+  sub:  (args, out, i) => [1, -1][i],                          // d(a-b)/da = 1, d/db = -1
+  neg:  (args, out, i) => -1,                                  // d(-a)/da = -1
+  mul:  (args, out, i) => args[1 - i],                         // d(ab)/da = b, d/db = a
+  div:  (args, out, i) => (i === 0 ? divide(1, args[1])        // d(a/b)/da = 1/b
+                                   : divide(-out, args[1])),   // d(a/b)/db = -(a/b)/b
+  pow:  (args, out, i) => (i === 0 ? powBasePartial(args[0], args[1])   // d(a^b)/da = b a^(b-1)
+                                   : powExponentPartial(args[0], args[1], out)),  // a^b ln a
+  exp:  (args, out, i) => out,                                 // d(e^a)/da = e^a
+  log:  (args, out, i) => divide(1, args[0]),                  // d(ln a)/da = 1/a
+  sum:  (args, out, i) => ones(args[0]),                       // d(sum a)/da_k = 1
+  mean: (args, out, i) => scale(ones(args[0]), 1 / size(args[0])),  // d(mean a)/da_k = 1/n
+};
+
+// FORWARD[op](args): the value, as autograd/value.py computes it.
+const FORWARD = {
+  add:  (args) => (args.length === 2 ? args[0] + args[1]       // a + b
+                                     : args.reduce((s, a) => s + a, 0)),  // 0 + a + b + ...
+  sub:  (args) => args[0] - args[1],
+  neg:  (args) => -args[0],
+  mul:  (args) => args[0] * args[1],
+  div:  (args) => divide(args[0], args[1]),
+  pow:  (args) => power(args[0], args[1]),
+  exp:  (args) => Math.exp(args[0]),                           // inf on overflow
+  log:  (args) => log(args[0]),
+  sum:  (args) => total(args[0]),                              // over the batch: one number
+  mean: (args) => total(args[0]) / size(args[0]),
+};
+
+// The symbolic rule of each operand, for the explanations: (a, b, out) are formatted numbers.
+const RULE_TEXT = {
+  add:  [() => "∂(a + b + …)/∂a = 1"],
+  sub:  [() => "∂(a − b)/∂a = 1", () => "∂(a − b)/∂b = −1"],
+  neg:  [() => "∂(−a)/∂a = −1"],
+  mul:  [(a, b) => `∂(a·b)/∂a = b = ${b}`, (a, b) => `∂(a·b)/∂b = a = ${a}`],
+  div:  [(a, b) => `∂(a/b)/∂a = 1/b = 1/${b}`,
+         (a, b, out) => `∂(a/b)/∂b = −(a/b)/b = −${paren(out)}/${paren(b)}`],
+  pow:  [(a, b) => `∂(a^b)/∂a = b·a^(b−1) = ${b}·${paren(a)}^(${b}−1)` +
+                   (b === "0" ? " → 0 (b = 0)" : ""),
+         (a, b, out) => `∂(a^b)/∂b = a^b·ln a = ${paren(out)}·ln ${paren(a)}` +
+                        (a === "0" ? " → 0 (a = 0)" : "")],
+  exp:  [(a, b, out) => `∂(e^a)/∂a = e^a = ${out}`],
+  log:  [(a) => `∂(ln a)/∂a = 1/a = 1/${paren(a)}`],
+  sum:  [() => "∂(Σₖ aₖ)/∂aₖ = 1"],
+  mean: [(a, b, out, n) => `∂(mean a)/∂aₖ = 1/n = 1/${n}`],
+  relu: [(a) => `∂ relu(a)/∂a = step(a) = (${a} > 0 ? 1 : 0)`],
+};
+const paren = (text) => (text.startsWith("-") ? `(${text})` : text);
+
+// The RULES of the contract: forward and partial of every primitive.
+const RULES = Object.fromEntries(Object.keys(PARTIALS).map(
+  (op) => [op, {forward: FORWARD[op], partial: PARTIALS[op]}]));
+
+// Constants recomputed when an input changes: relu is a mul by the gate step(x) (arith.step),
+// and its value is max(x, 0), exactly 0 for every x <= 0 (arith.relu).
+const CONSTANT_RULES = {
+  relu_gate: (x) => (x > 0 ? 1 : 0),
+};
+const relu = (x) => (x > 0 || x !== x ? x : 0);
+const REDUCTIONS = new Set(["sum", "mean"]);
+
+// ---------------------------------------------------------------- numbers and batches
+
+const isBatch = Array.isArray;
+const size = (a) => (isBatch(a) ? a.length : 1);
+const scale = (a, factor) => (isBatch(a) ? a.map((x) => x * factor) : a * factor);
+const sampleOf = (a, k) => (isBatch(a) ? a[a.length === 1 ? 0 : k] : a);
+
+// f on one sample's numbers, applied sample by sample where an argument is a batch.
+function lift(f, args) {
+  const n = Math.max(0, ...args.map((a) => (isBatch(a) ? a.length : 0)));
+  if (n === 0) return f(args);
+  return Array.from({length: n}, (_, k) => f(args.map((a) => sampleOf(a, k))));
+}
+
+// numpy's sum of a batch (pairwise: blocks of 8 partial sums, halves above 128 entries), so
+// that a batch total has the same last digit as in Python.
+const total = (a) => (isBatch(a) ? pairwiseSum(a, 0, a.length) : a);
+
+function pairwiseSum(a, start, end) {
+  const n = end - start;
+  if (n < 8) {
+    let sum = 0;
+    for (let k = start; k < end; k++) sum += a[k];
+    return sum;
+  }
+  if (n <= 128) {
+    const r = a.slice(start, start + 8);
+    let k = start + 8;
+    for (; k < end - (n % 8); k += 8) for (let j = 0; j < 8; j++) r[j] += a[k + j];
+    let sum = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+    for (; k < end; k++) sum += a[k];
+    return sum;
+  }
+  const half = Math.floor(n / 2) - (Math.floor(n / 2) % 8);
+  return pairwiseSum(a, start, start + half) + pairwiseSum(a, start + half, end);
+}
+
+// JSON cannot hold inf or nan: the model writes them as strings.
+const NONFINITE = {"Infinity": Infinity, "-Infinity": -Infinity, "NaN": NaN};
+const decode = (x) => (isBatch(x) ? x.map(decode) : (x in NONFINITE ? NONFINITE[x] : x));
+
+function decodeModel(model) {
+  for (const node of model.nodes) {
+    node.value = decode(node.value);
+    node.grad = decode(node.grad);
+    node.partials = node.partials.map(decode);
+    for (const operand of node.operands) if ("const" in operand) operand.const = decode(operand.const);
+  }
+  return model;
+}
+
+// Python's f"{x + 0.0:.4g}": 4 significant digits, ties to even, "1.5e-07", "inf", never "-0".
+function fmt(x, digits = 4) {
+  if (x === undefined || x === null) return "?";
+  if (x !== x) return "nan";
+  if (Math.abs(x) === Infinity) return x > 0 ? "inf" : "-inf";
+  if (x === 0) return "0";
+  const [mantissa, exponent] = roundedDigits(Math.abs(x), digits);
+  const sign = x < 0 ? "-" : "";
+  if (exponent < -4 || exponent >= digits) {
+    const m = trimZeros(mantissa[0] + "." + mantissa.slice(1));
+    const e = String(Math.abs(exponent)).padStart(2, "0");
+    return `${sign}${m}e${exponent < 0 ? "-" : "+"}${e}`;
+  }
+  const point = exponent + 1;                     // digits before the decimal point
+  const text = point <= 0 ? "0." + "0".repeat(-point) + mantissa
+    : mantissa.slice(0, point).padEnd(point, "0") + "." + mantissa.slice(point);
+  return sign + trimZeros(text);
+}
+
+// The first `digits` significant digits of x > 0 and x's exponent. toExponential rounds a tie
+// away from zero; Python rounds it to even, so a tie (exact digits "…d5000…") is checked for.
+function roundedDigits(x, digits) {
+  const [m, e] = x.toExponential(digits - 1).split("e");
+  const [exactM, exactE] = x.toExponential(100).split("e");   // enough digits to see a tie
+  const exact = exactM.replace(".", "");
+  if (/^50*$/.test(exact.slice(digits)) && Number(exact[digits - 1]) % 2 === 0) {
+    return [exact.slice(0, digits), Number(exactE)];
+  }
+  return [m.replace(".", ""), Number(e)];
+}
+
+const trimZeros = (text) => (text.includes(".") ? text.replace(/0+$/, "").replace(/\.$/, "") : text);
+
+// ---------------------------------------------------------------- evaluation: forward, backward
+
+// Every value, partial and gradient of the model, with some leaves changed: only the rules above.
+function evaluate(model, leafValues = {}) {
+  const values = [], partials = [];
+  const given = (i) => (leafValues instanceof Map ? leafValues.get(i) : leafValues[i]);
+  model.nodes.forEach((node, i) => {
+    if (!node.op) {
+      values.push(given(i) !== undefined ? given(i) : node.value);
+      partials.push([]);
+      return;
+    }
+    const args = operandValues(node, values);
+    values.push(forward(node, args));
+    partials.push(valueSlots(node).map((slot) => partial(node, args, values[i], slot)));
+  });
+  const {grads, terms} = backward(model, values, partials);
+  return {values, partials, grads, terms};
+}
+
+function operandValues(node, values) {
+  const args = node.operands.map((o) => ("node" in o ? values[o.node] : o.const));
+  if (node.relu) args[1] = lift(([x]) => CONSTANT_RULES.relu_gate(x), [args[0]]);
+  return args;
+}
+
+const valueSlots = (node) => node.operands.flatMap((o, slot) => ("node" in o ? [slot] : []));
+
+function forward(node, args) {
+  if (node.relu) return lift(([x]) => relu(x), [args[0]]);
+  if (REDUCTIONS.has(node.op)) return FORWARD[node.op](args);
+  return lift(FORWARD[node.op], args);
+}
+
+function partial(node, args, out, slot) {
+  if (REDUCTIONS.has(node.op)) return PARTIALS[node.op](args, out, slot);
+  return lift((sample) => PARTIALS[node.op](sample.slice(0, -1), sample.at(-1), slot),
+              [...args, out]);
+}
+
+// The chain rule, in viz/frames.py's order: children from the output back, operands in order.
+// Each term is partial × upstream, summed over the batch where the parent is one number.
+function backward(model, values, partials) {
+  const n = model.nodes.length, grads = new Array(n).fill(undefined), terms = [];
+  grads[n - 1] = lift(() => 1, [values[n - 1]]);
+  for (let i = n - 1; i >= 0; i--) {
+    valueSlots(model.nodes[i]).forEach((slot, k) => {
+      const parent = model.nodes[i].operands[slot].node;
+      const term = reduceLike(values[parent],
+                              lift(([p, g]) => p * g, [partials[i][k], grads[i]]));
+      const before = grads[parent];
+      grads[parent] = before === undefined ? term : lift(([a, b]) => a + b, [before, term]);
+      terms.push({node: i, slot, parent, partial: partials[i][k], upstream: grads[i], term,
+                  before, after: grads[parent]});
+    });
+  }
+  return {grads, terms};
+}
+
+// autograd.graph.reduce_like: a parent used once per sample gets the sum of its terms.
+function reduceLike(target, gradient) {
+  if (!isBatch(gradient)) return gradient;
+  if (!isBatch(target)) return total(gradient);
+  return gradient.length === target.length ? gradient : [total(gradient)];
+}
+
+// ---------------------------------------------------------------- steps (viz/frames.py's order)
+
+function makeSteps(model) {
+  const n = model.nodes.length;
+  const steps = model.nodes.map((_, k) => ({phase: "forward", node: k}));
+  steps.push({phase: "backward", kind: "seed", node: n - 1});
+  for (let i = n - 1; i >= 0; i--) {
+    for (const slot of valueSlots(model.nodes[i])) {
+      steps.push({phase: "backward", kind: "edge", node: i, slot,
+                  parent: model.nodes[i].operands[slot].node});
+    }
+  }
+  return steps;
+}
+
+// ---------------------------------------------------------------- the state
+
+const model = decodeModel(JSON.parse(document.getElementById("zg-model").textContent));
+const TEXT = JSON.parse(document.getElementById("zg-text").textContent);
+const steps = makeSteps(model);
+const N = model.nodes.length;
+const ROOT = N - 1;
+
+const state = {
+  step: steps.length - 1,     // which step the picture shows
+  sample: 0,                  // which sample of a batch
+  leaves: {},                 // leaf index -> changed value
+  selected: null,             // the node explained
+  playing: null,              // the timer while playing
+  quiz: model.quiz,           // the quiz is on
+  quizMode: "grad",           // "grad" (backward) or "value" (forward)
+  answered: new Set(),        // nodes answered right
+  asked: null,                // the node asked now
+  right: 0,                   // answers right
+  tries: 0,                   // answers checked
+  feedback: "",
+};
+let ev = evaluate(model);      // the numbers for the current inputs
+
+const say = (key, params = {}) =>
+  TEXT[key].replace(/\{(\w+)\}/g, (_, name) => String(params[name]));
+const who = (i) => {
+  const name = model.nodes[i].name;
+  if (!name) return `#${i}`;
+  return name.length > 40 ? name.slice(0, 39) + "…" : name;
+};
+const shown = (x) => (x === undefined ? undefined : sampleOf(x, state.sample));
+
+// What step k shows: how many values are known, each node's gradient so far, the active term.
+function stepView(k) {
+  const step = steps[k];
+  if (step.phase === "forward") return {computed: step.node + 1, grads: {}, term: null, focus: step.node};
+  const grads = {[ROOT]: seedOf()};
+  const done = k - N - 1;                           // edges finished before this step's own
+  let term = null;
+  for (let t = 0; t <= done; t++) {
+    term = ev.terms[t];
+    grads[term.parent] = term.after;
+  }
+  return {computed: N, grads, term, focus: term ? term.parent : ROOT};
+}
+const seedOf = () => lift(() => 1, [ev.values[ROOT]]);
+
+// The order of the quiz's questions, and the next one not yet answered right.
+function quizOrder() {
+  const order = [...model.nodes.keys()];
+  if (state.quizMode === "grad") return order.reverse().filter((i) => i !== ROOT);
+  return order.filter((i) => model.nodes[i].op);
+}
+function nextQuestion() {
+  const next = quizOrder().find((i) => !state.answered.has(i));
+  return next === undefined ? null : next;
+}
+const hiddenValue = (i) => state.quiz && state.quizMode === "value" && model.nodes[i].op &&
+  !state.answered.has(i);
+const hiddenGrad = (i) => state.quiz && (state.quizMode === "value" ||
+  (i !== ROOT && !state.answered.has(i)));
+
+// ---------------------------------------------------------------- the rendering
+
+const $ = (id) => document.getElementById(id);
+const svgText = (group, cls) => (group ? group.querySelector(`text.${cls}`) : null);
+
+// The texts of the picture, found once; each is centred on where Graphviz put it.
+const dom = {nodes: [], copies: [], edges: [], consts: []};
+function findPicture() {
+  for (let i = 0; i < N; i++) {
+    const group = $(`zg-node-${i}`);
+    dom.nodes.push({group, value: svgText(group, "zg-value"), grad: svgText(group, "zg-grad"),
+                    op: $(`zg-op-${i}`), out: $(`zg-out-${i}`)});
+    model.nodes[i].operands.forEach((o, slot) => {
+      if ("const" in o) dom.consts.push({node: i, slot, text: svgText($(`zg-const-${i}-${slot}`), "zg-const")});
+    });
+  }
+  const seen = new Set();
+  steps.filter((s) => s.kind === "edge").forEach(({node, parent}) => {
+    if (seen.has(`${node}-${parent}`)) return;
+    seen.add(`${node}-${parent}`);
+    const group = $(`zg-edge-${node}-${parent}`), copy = $(`zg-copy-${node}-${parent}`);
+    dom.edges.push({node, parent, group, text: svgText(group, "zg-partial"),
+                    title: group && group.querySelector("title")});
+    if (copy) dom.copies.push({parent, group: copy, value: svgText(copy, "zg-value")});
+  });
+  centreTexts([...document.querySelectorAll("#zg-graph text")]);
+  fitWidth(document.querySelector("#zg-graph svg"));
+}
+
+// A picture a little wider than its panel is scaled to fit; a much wider one scrolls.
+function fitWidth(svg) {
+  const panel = $("zg-graph");
+  if (svg && svg.getBoundingClientRect().width < 1.8 * panel.clientWidth) svg.style.maxWidth = "100%";
+}
+
+// Graphviz starts each text at its left edge; the page rewrites them, so they are anchored at
+// their middle instead. All boxes are measured first: writing between reads would re-layout.
+function centreTexts(texts) {
+  const boxes = texts.map((text) => text.getBBox());
+  texts.forEach((text, k) => {
+    if (!boxes[k].width || text.getAttribute("text-anchor") === "middle") return;
+    text.setAttribute("x", boxes[k].x + boxes[k].width / 2);
+    text.setAttribute("text-anchor", "middle");
+  });
+}
+
+function setText(element, text) {
+  if (element && element.textContent !== text) element.textContent = text;
+}
+
+function render() {
+  const view = stepView(state.step);
+  state.asked = state.quiz ? nextQuestion() : null;
+  renderHeader(view);
+  renderNodes(view);
+  renderEdges(view);
+  renderConstants();
+  renderLeaves();
+  renderExplain(view);
+  renderQuiz();
+  writeFragment();
+}
+
+function renderHeader(view) {
+  const step = steps[state.step];
+  const phase = step.phase === "forward" ? say("forward") : say("backward");
+  const index = step.phase === "forward" ? state.step + 1 : state.step - N + 1;
+  const count = step.phase === "forward" ? N : steps.length - N;
+  setText($("zg-phase"), `${phase}, ${say("step of", {step: index, steps: count})}`);
+  setText($("zg-title"), sentence(step, view));
+  $("zg-slider").value = state.step;
+  $("zg-first").disabled = $("zg-prev").disabled = state.step === 0;
+  $("zg-last").disabled = $("zg-next").disabled = state.step === steps.length - 1;
+  setText($("zg-play"), state.playing ? `⏸ ${say("pause")}` : `▶ ${say("play")}`);
+  if ($("zg-sample")) $("zg-sample").value = String(state.sample);
+  document.body.classList.toggle("zg-backward", step.phase === "backward");
+}
+
+// The sentence of a step: "exp(-0.5) = 0.6065", "grad(x) += ∂ 0.235 × upstream 1 = 0.235".
+function sentence(step, view) {
+  if (step.phase === "forward") return computation(step.node, hiddenValue(step.node));
+  if (step.kind === "seed") return say("seed", {who: who(ROOT), seed: fmt(shown(seedOf()))});
+  const term = view.term, hide = hiddenGrad(term.parent);
+  const known = (x, i) => (hiddenGrad(i) ? "?" : fmt(shown(x)));
+  let text = say("edge", {who: who(term.parent), partial: fmt(shown(term.partial)),
+                          upstream: known(term.upstream, term.node),
+                          term: hide ? "?" : fmt(shown(term.term))});
+  if (term.before !== undefined) {
+    text += say("branch sum", {who: who(term.parent), before: hide ? "?" : fmt(shown(term.before)),
+                               term: hide ? "?" : paren(fmt(shown(term.term))),
+                               after: hide ? "?" : fmt(shown(term.after))});
+  }
+  return text;
+}
+
+// How node i was computed, with numbers: "x = 0.5", "exp(-0.5) = 0.6065", "relu(2) = 2".
+function computation(i, hideResult = false) {
+  const node = model.nodes[i];
+  const result = hideResult ? "?" : fmt(shown(ev.values[i]));
+  if (!node.op) return `${who(i)} = ${result}`;
+  const args = operandValues(node, ev.values).map((a, slot) =>
+    ("node" in node.operands[slot] && hiddenValue(node.operands[slot].node)) ? "?" : fmt(shown(a)));
+  if (node.relu) return `relu(${args[0]}) = ${result}`;
+  if (["exp", "log", "sum", "mean"].includes(node.op)) return `${node.op}(${args[0]}) = ${result}`;
+  if (node.op === "neg") return `−(${args[0]}) = ${result}`;
+  const symbol = {add: "+", sub: "−", mul: "×", div: "÷", pow: "^"}[node.op];
+  return args.map(paren).join(` ${symbol} `) + ` = ${result}`;
+}
+
+function renderNodes(view) {
+  dom.nodes.forEach(({group, value, grad, op, out}, i) => {
+    if (!group) return;
+    const known = i < view.computed && !hiddenValue(i);
+    const g = shown(gradShown(view, i));
+    setText(value, known ? fmt(shown(ev.values[i])) : "?");
+    setText(grad, g === undefined ? "" : fmt(g));
+    group.setAttribute("data-value", known ? String(shown(ev.values[i])) : "");
+    group.setAttribute("data-grad", g === undefined ? "" : String(g));
+    group.classList.toggle("zg-unknown", i >= view.computed);
+    group.classList.toggle("zg-focus", i === view.focus);
+    group.classList.toggle("zg-selected", i === state.selected);
+    group.classList.toggle("zg-asked", i === state.asked);
+    for (const part of [op, out]) if (part) part.classList.toggle("zg-unknown", i >= view.computed);
+  });
+  dom.copies.forEach(({parent, value}) => {
+    setText(value, parent < view.computed && !hiddenValue(parent) ? fmt(shown(ev.values[parent])) : "?");
+  });
+}
+
+// The gradient node i shows: as far as the step has got, or once answered in the quiz, its final
+// value (so the learner sees the upstream gradient the next question needs); undefined if none.
+function gradShown(view, i) {
+  if (hiddenGrad(i)) return undefined;
+  if (state.quiz && state.answered.has(i)) return ev.grads[i];
+  return view.grads[i];
+}
+
+function renderEdges(view) {
+  for (const edge of dom.edges) {
+    if (!edge.group) continue;
+    const slots = slotsOf(edge.node, edge.parent);
+    const known = edge.node < view.computed && !hiddenValue(edge.node);
+    const partials = slots.map((k) => fmt(shown(ev.partials[edge.node][k])));
+    setText(edge.text, known ? partialsText(partials) : "∂ ?");
+    const active = view.term && view.term.node === edge.node && view.term.parent === edge.parent;
+    edge.group.classList.toggle("zg-active", Boolean(active));
+    edge.group.classList.toggle("zg-unknown", !known);
+    if (edge.title) setText(edge.title, known ? edgeRules(edge.node, slots).join("\n") : "∂ ?");
+  }
+}
+
+// The positions, among node i's Value operands, of the operands that are node `parent`.
+function slotsOf(i, parent) {
+  return valueSlots(model.nodes[i]).flatMap((slot, k) =>
+    (model.nodes[i].operands[slot].node === parent ? [k] : []));
+}
+
+// viz/labels.partials_text: "∂ 3", "×2 ∂ 3" (x*x), "∂ 27, 29.66" (x**x).
+function partialsText(partials) {
+  if (partials.length === 1) return "∂ " + partials[0];
+  if (new Set(partials).size === 1) return `×${partials.length} ∂ ${partials[0]}`;
+  return "∂ " + partials.slice(0, 3).join(", ") + (partials.length > 3 ? ", …" : "");
+}
+
+// The rule of each use of an arrow, numbers substituted: "∂(a·b)/∂a = b = -1 = -1".
+function edgeRules(i, valueIndexes) {
+  const node = model.nodes[i], slots = valueSlots(node);
+  return valueIndexes.map((k) => ruleLine(i, slots[k], k));
+}
+
+function ruleLine(i, slot, k) {
+  const node = model.nodes[i];
+  const args = operandValues(node, ev.values).map((a) => fmt(shown(a)));
+  const rule = node.relu ? RULE_TEXT.relu[0] : RULE_TEXT[node.op][Math.min(slot, RULE_TEXT[node.op].length - 1)];
+  const n = size(ev.values[node.operands[0].node]);
+  const text = rule(args[0], args[1], fmt(shown(ev.values[i])), n);
+  return `${text} = ${fmt(shown(ev.partials[i][k]))}`;
+}
+
+function renderConstants() {
+  for (const {node, slot, text} of dom.consts) {
+    setText(text, fmt(shown(operandValues(model.nodes[node], ev.values)[slot])));
+  }
+}
+
+// ---------------------------------------------------------------- the explanations
+
+function renderExplain(view) {
+  const panel = $("zg-explain");
+  if (state.selected === null) return;
+  const i = state.selected, node = model.nodes[i];
+  const lines = [[`${say("node", {who: who(i)})}`, "zg-strong"]];
+  lines.push([node.op ? say("operation", {op: node.relu ? "relu" : node.op}) : say("input node")]);
+  lines.push([`${say("value")}: ${computation(i, hiddenValue(i))}`]);
+  valueSlots(node).forEach((slot, k) => {
+    lines.push([`${say("local derivative")} (${who(node.operands[slot].node)}): ${ruleLine(i, slot, k)}`, "zg-blue"]);
+  });
+  lines.push(...gradientLines(i));
+  panel.replaceChildren(...lines.map(([text, cls]) => {
+    const p = document.createElement("p");
+    p.textContent = text;
+    if (cls) p.className = cls;
+    return p;
+  }));
+}
+
+// d output / d node i as the sum over its uses: "grad = 0.2 × 1 + 0.5 × 0.1 = 0.25".
+function gradientLines(i) {
+  if (hiddenGrad(i)) return [[`${say("gradient")}: ?`, "zg-red"]];
+  if (i === ROOT) return [[`${say("gradient")}: ${say("root grad")}`, "zg-red"]];
+  const uses = ev.terms.filter((t) => t.parent === i);
+  const lines = [[say("uses")]];
+  for (const t of uses) {
+    const op = model.nodes[t.node].relu ? "relu" : model.nodes[t.node].op;
+    lines.push([`  ← ${who(t.node)} (${op}): ∂ ${fmt(shown(t.partial))} × ${say("upstream")} ` +
+                `${fmt(shown(t.upstream))} = ${fmt(shown(t.term))}`]);
+  }
+  const parts = uses.map((t) => paren(fmt(shown(t.term))));
+  const branch = uses.length > 1 ? ` (${say("branch")})` : "";
+  lines.push([`grad(${who(i)}) = ${parts.join(" + ")} = ${fmt(shown(ev.grads[i]))}${branch}`, "zg-red"]);
+  return lines;
+}
+
+// ---------------------------------------------------------------- the quiz
+
+function renderQuiz() {
+  $("zg-quiz-toggle").checked = state.quiz;
+  $("zg-quiz-mode").value = state.quizMode;
+  document.body.classList.toggle("zg-quiz-on", state.quiz);
+  const asked = state.asked;
+  let question = "";
+  if (state.quiz) {
+    question = asked === null ? say("quiz done")
+      : say(state.quizMode === "grad" ? "ask grad" : "ask value", {who: who(asked)});
+  }
+  setText($("zg-question"), question);
+  $("zg-answer").disabled = $("zg-check").disabled = !state.quiz || asked === null;
+  setText($("zg-feedback"), state.feedback);
+  setText($("zg-score"), say("score", {right: state.right, answered: state.tries}));
+}
+
+// The number a question expects: this sample's value or gradient (a float node's batch total).
+function expected(i) {
+  return shown(state.quizMode === "grad" ? ev.grads[i] : ev.values[i]);
+}
+
+function parseAnswer(text) {
+  const word = text.trim().toLowerCase().replace("−", "-");
+  const named = {"inf": Infinity, "+inf": Infinity, "-inf": -Infinity, "nan": NaN}[word];
+  if (named !== undefined) return named;
+  return word === "" ? undefined : (Number.isNaN(Number(word)) ? undefined : Number(word));
+}
+
+// Right within relative 1e-3, or absolute 1e-6 near 0; inf and nan must match exactly.
+function close(answer, truth) {
+  if (truth !== truth) return answer !== answer;
+  if (!Number.isFinite(truth)) return answer === truth;
+  const gap = Math.abs(answer - truth);
+  return gap <= 1e-6 || gap <= 1e-3 * Math.abs(truth);
+}
+
+function check() {
+  const i = state.asked;
+  if (!state.quiz || i === null) return;
+  const answer = parseAnswer($("zg-answer").value);
+  if (answer === undefined) {
+    state.feedback = say("not a number");
+  } else {
+    state.tries += 1;
+    if (close(answer, expected(i))) {
+      state.right += 1;
+      state.answered.add(i);
+      state.feedback = `${say("right")} ${computationOrGrad(i)}`;
+      $("zg-answer").value = "";
+    } else {
+      state.feedback = say("wrong", {hint: hint(i)});
+      $("zg-answer").select();                     // typing again replaces the wrong answer
+    }
+  }
+  render();
+}
+
+function computationOrGrad(i) {
+  if (state.quizMode === "value") return computation(i);
+  return `grad(${who(i)}) = ${fmt(expected(i))}`;
+}
+
+// A hint: the rule and the two numbers to multiply, or the terms to add at a branch point.
+function hint(i) {
+  if (state.quizMode === "value") return say("hint value", {what: computation(i, true)});
+  const uses = ev.terms.filter((t) => t.parent === i);
+  const terms = uses.map((t) => {
+    const upstream = hiddenGrad(t.node) ? `grad(${who(t.node)})` : fmt(shown(t.upstream));
+    return `[${ruleLine(t.node, t.slot, valueSlots(model.nodes[t.node]).indexOf(t.slot))}] × ${paren(upstream)}`;
+  });
+  const text = terms.join(" + ");
+  return uses.length > 1 ? `${say("branch")}: ${say("hint grad", {terms: text})}` : say("hint grad", {terms: text});
+}
+
+function setQuiz(on, mode = state.quizMode) {
+  const changed = on !== state.quiz || mode !== state.quizMode;
+  state.quiz = on;
+  state.quizMode = mode;
+  if (changed) {
+    state.answered = new Set();
+    state.feedback = "";
+  }
+  if (on) state.step = mode === "grad" ? N : N - 1;   // the seed step, or the whole forward pass
+  render();
+}
+
+// ---------------------------------------------------------------- the live inputs
+
+const leaves = [...model.nodes.keys()].filter((i) => !model.nodes[i].op);
+
+function buildLeafInputs() {
+  const box = $("zg-leaves");
+  for (const i of leaves) {
+    const start = shown(model.nodes[i].value);
+    const span = Math.max(3, 2 * Math.abs(Number.isFinite(start) ? start : 0));
+    const row = document.createElement("div");
+    row.className = "zg-leaf";
+    const label = document.createElement("label");
+    label.textContent = who(i);
+    label.htmlFor = `zg-input-${i}`;
+    const field = Object.assign(document.createElement("input"),
+                                {type: "number", step: "any", id: `zg-input-${i}`});
+    const range = Object.assign(document.createElement("input"), {type: "range", id: `zg-range-${i}`});
+    const centre = Number.isFinite(start) ? start : 0;
+    Object.assign(range, {min: String(centre - span), max: String(centre + span), step: "any"});
+    field.addEventListener("input", () => {
+      const x = parseAnswer(field.value);
+      if (x !== undefined) setLeaf(i, x);
+    });
+    range.addEventListener("input", () => setLeaf(i, Number(range.value)));
+    row.append(label, field, range);
+    box.append(row);
+  }
+}
+
+function renderLeaves() {
+  for (const i of leaves) {
+    const x = shown(ev.values[i]), field = $(`zg-input-${i}`), range = $(`zg-range-${i}`);
+    if (field && document.activeElement !== field && Number(field.value) !== x) field.value = String(x);
+    if (range && document.activeElement !== range) range.value = String(x);
+  }
+}
+
+// Change leaf i (this sample's entry of a batch) and recompute everything with the rule table.
+function setLeaf(i, x) {
+  if (model.nodes[i].op) throw new Error(`node ${i} is not a leaf`);
+  const old = i in state.leaves ? state.leaves[i] : model.nodes[i].value;
+  state.leaves[i] = isBatch(old) ? old.map((v, k) => (k === state.sample ? Number(x) : v)) : Number(x);
+  ev = evaluate(model, state.leaves);
+  render();
+}
+
+// ---------------------------------------------------------------- the controls
+
+function goTo(k) {
+  state.step = Math.max(0, Math.min(steps.length - 1, Math.round(Number(k)) || 0));
+  render();
+}
+
+function togglePlay() {
+  if (state.playing) {
+    clearInterval(state.playing);
+    state.playing = null;
+  } else {
+    if (state.step === steps.length - 1) state.step = 0;
+    state.playing = setInterval(() => {
+      if (state.step >= steps.length - 1) togglePlay();
+      else goTo(state.step + 1);
+    }, 900);
+  }
+  render();
+}
+
+function writeFragment() {
+  const fragment = `#step=${state.step}` + (model.batch_size ? `&sample=${state.sample}` : "");
+  if (location.hash === fragment) return;
+  try {
+    history.replaceState(null, "", fragment);
+  } catch (error) {
+    // an iframe's srcdoc page may not have a URL of its own to change: nothing to keep then
+  }
+}
+
+function readFragment() {
+  const params = new URLSearchParams(location.hash.slice(1));
+  if (params.has("step")) state.step = Math.max(0, Math.min(steps.length - 1, Number(params.get("step")) || 0));
+  const sample = Number(params.get("sample"));
+  if (model.batch_size && Number.isInteger(sample) && sample >= 0 && sample < model.batch_size) state.sample = sample;
+}
+
+function onKey(event) {
+  if (event.target.closest && event.target.closest("input, select, textarea")) return;
+  const moves = {ArrowRight: state.step + 1, ArrowLeft: state.step - 1, Home: 0, End: steps.length - 1};
+  if (event.key in moves) {
+    event.preventDefault();
+    goTo(moves[event.key]);
+  } else if (event.key === " ") {
+    event.preventDefault();
+    togglePlay();
+  }
+}
+
+function connect() {
+  $("zg-first").addEventListener("click", () => goTo(0));
+  $("zg-prev").addEventListener("click", () => goTo(state.step - 1));
+  $("zg-next").addEventListener("click", () => goTo(state.step + 1));
+  $("zg-last").addEventListener("click", () => goTo(steps.length - 1));
+  $("zg-play").addEventListener("click", togglePlay);
+  $("zg-slider").addEventListener("input", () => goTo($("zg-slider").value));
+  if ($("zg-sample")) $("zg-sample").addEventListener("change", () => {
+    state.sample = Number($("zg-sample").value);
+    render();
+  });
+  $("zg-quiz-toggle").addEventListener("change", () => setQuiz($("zg-quiz-toggle").checked));
+  $("zg-quiz-mode").addEventListener("change", () => setQuiz(state.quiz, $("zg-quiz-mode").value));
+  $("zg-check").addEventListener("click", check);
+  $("zg-answer").addEventListener("keydown", (event) => { if (event.key === "Enter") check(); });
+  dom.nodes.forEach(({group}, i) => group && group.addEventListener("click", () => {
+    state.selected = i;
+    render();
+  }));
+  document.addEventListener("keydown", onKey);
+  window.addEventListener("hashchange", () => { readFragment(); render(); });
+}
+
+findPicture();
+buildLeafInputs();
+readFragment();
+if (state.quiz) state.step = location.hash.includes("step=") ? state.step : N;
+connect();
+render();
+
+window.zerograd = {model, evaluate, steps, state, goTo, setLeaf, RULES, CONSTANT_RULES,
+                   PARTIALS, FORWARD, fmt, setQuiz, check};
+})();

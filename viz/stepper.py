@@ -1,0 +1,341 @@
+"""The stepper: one self-contained web page that walks through backprop on a graph, step by step.
+
+    >>> from autograd import Value
+    >>> x = Value(0.5, name="x"); z = x.sigmoid()
+    >>> viz.stepper(z).save("out/sigmoid.html")     # or just `viz.stepper(z)` in Jupyter
+
+The page shows the picture of `draw_graph` (Graphviz lays it out here, at export time, and the
+SVG is embedded), the graph as a model (every value, operand, partial and gradient, in JSON),
+and `stepper.js`, which steps through the forward and backward passes, explains each rule, lets
+the learner change the inputs (it recomputes everything with its own copy of `rules.py`), and
+quizzes. Nothing is fetched from the network: script, style and picture are all inline, and the
+page's Content-Security-Policy forbids any request. `STEPPER_CONTRACT.md` lists the model's
+fields and the page's ids.
+
+Read next: `stepper.js` (the page itself: rule table, state, rendering, controls).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import re
+from importlib import resources
+from pathlib import Path
+
+import graphviz
+import numpy as np
+
+from autograd import Value, arith
+from autograd.graph import reduce_like
+
+from .draw import BLACK, BLUE, FILL, GREY, MONO, ORANGE, RED, pad
+from .labels import PAGE_TEXT, escape, op_symbol, partials_text, summary
+from .render import DOT_TIMEOUT, run_dot
+from .scene import Edge, Graph, read_graph
+
+FONTS = "DejaVu Sans, Noto Sans CJK JP"     # Japanese names need the CJK font
+NUMBER_WIDTH = 10          # characters kept free for a number: "-1.235e-05" is the widest
+PRECISION = 4
+
+
+class Stepper:
+    """A finished stepper page: `save(path)` writes it; Jupyter shows it inline."""
+
+    def __init__(self, page: str, height: int) -> None:
+        self.html = page
+        self.height = height
+
+    def save(self, path: str | Path) -> Path:
+        """Write the page to path (one .html file that needs nothing else) and return the path."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(self.html, encoding="utf-8")
+        return path
+
+    def _repr_html_(self) -> str:
+        """The page in an iframe (Jupyter, Colab): srcdoc keeps it self-contained and sandboxed."""
+        return (f'<iframe srcdoc="{html.escape(self.html, quote=True)}" sandbox="allow-scripts" '
+                f'style="width: 100%; height: {self.height}px; border: 1px solid #ddd;">'
+                f'</iframe>')
+
+
+def stepper(root: Value, lang: str = "en", quiz: bool = False, max_nodes: int = 300,
+            timeout: float = DOT_TIMEOUT) -> Stepper:
+    """The stepper page for everything root depends on (a ValueError above max_nodes values).
+
+    lang is "en" or "ja"; quiz=True opens the page with the gradients hidden, as a quiz.
+    Graphviz's dot lays out the picture within `timeout` seconds, else RenderTimeout.
+    """
+    if lang not in PAGE_TEXT:
+        raise ValueError(f"unknown language {lang!r}: use one of {', '.join(PAGE_TEXT)}")
+    graph = read_graph(root, max_nodes)
+    model = page_model(graph, lang, bool(quiz))
+    picture = run_dot(page_dot(graph, model).source, "svg", timeout).decode("utf-8")
+    svg = mark_svg(picture, text_classes(graph))
+    return Stepper(fill_template(model, svg, lang), page_height(svg))
+
+
+# ---------------------------------------------------------------------- the model (JSON)
+
+def page_model(graph: Graph, lang: str, quiz: bool) -> dict:
+    """The graph as plain data for the page: nodes in topological order (see the contract)."""
+    grads = replay_gradients(graph)
+    nodes = [node_record(graph, i, grads[i]) for i in range(len(graph.order))]
+    sizes = [np.size(node.data) for node in graph.order if isinstance(node.data, np.ndarray)]
+    return {"lang": lang, "quiz": quiz, "batch_size": max(sizes) if sizes else None,
+            "nodes": nodes}
+
+
+def node_record(graph: Graph, i: int, grad) -> dict:
+    """One node: name, op, operands (a node index or a constant), value, grad and partials."""
+    node = graph.order[i]
+    operands = [{"node": graph.position[operand]} if isinstance(operand, Value)
+                else {"const": encode(operand)} for operand in node.operands]
+    record = {"name": node.name, "op": node.op, "operands": operands,
+              "value": encode(node.data), "grad": encode(grad),
+              "partials": [encode(partial) for partial in node.partials]}
+    if is_relu(node):
+        record["relu"] = True
+    return record
+
+
+def replay_gradients(graph: Graph) -> list:
+    """d root / d node for every node, replayed from the recorded partials in the order of
+    `frames.py` (each Value's `.grad` is left alone, and need not have been computed)."""
+    order = graph.order
+    root = order[-1].data
+    grads: list = [None] * len(order)
+    grads[-1] = np.ones_like(root) if isinstance(root, np.ndarray) else 1.0
+    with np.errstate(all="ignore"):
+        for i in reversed(range(len(order))):
+            for parent, partial in zip(order[i].parents, order[i].partials):
+                j = graph.position[parent]
+                term = reduce_like(parent, partial * grads[i])
+                grads[j] = term if grads[j] is None else grads[j] + term
+    return grads
+
+
+def is_relu(node: Value) -> bool:
+    """True for a node made by `Value.relu`: a mul of x by the gate step(x), valued max(x, 0).
+
+    The page recomputes such a gate when an input changes. A float gate must be one of the
+    two float objects that `arith.step` returns, so that `x * 1.0` typed by a user is not
+    taken for relu; a batch gate is recognised by its numbers (a mul by an all-0/1 array that
+    equals step(x) sample by sample, with the value max(x, 0), is read as relu).
+    """
+    if node.op != "mul" or len(node.operands) != 2 or len(node.parents) != 1:
+        return False
+    x, gate = node.operands
+    if not isinstance(x, Value) or isinstance(gate, Value):
+        return False
+    expected = arith.step(x.data)
+    if isinstance(gate, np.ndarray):
+        same_gate = np.shape(expected) == gate.shape and np.array_equal(gate, expected)
+    else:
+        same_gate = gate is expected
+    return bool(same_gate) and _same_numbers(node.data, arith.relu(x.data))
+
+
+def _same_numbers(a, b) -> bool:
+    """True when a and b hold the same numbers (nan equal to nan) and have the same shape."""
+    return np.shape(a) == np.shape(b) and bool(np.array_equal(a, b, equal_nan=True))
+
+
+def encode(data):
+    """A number, or a list of numbers, for JSON: full precision, non-finite ones as strings."""
+    if isinstance(data, np.ndarray):
+        return [encode(float(x)) for x in data]
+    x = float(data)
+    if math.isfinite(x):
+        return x
+    return "NaN" if math.isnan(x) else ("Infinity" if x > 0 else "-Infinity")
+
+
+def script_json(data) -> str:
+    """data as JSON that is safe inside a <script> element (no "</script>", no "<!--")."""
+    text = json.dumps(data, ensure_ascii=False, allow_nan=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+# ---------------------------------------------------------------------- the picture (SVG)
+
+def page_dot(graph: Graph, model: dict) -> graphviz.Digraph:
+    """The picture of draw_graph, with ids the page finds: zg-node-i, zg-op-i, zg-edge-i-j."""
+    dot = graphviz.Digraph("computational_graph")
+    dot.attr(rankdir="LR", nodesep="0.25", ranksep="0.35", fontname=FONTS, bgcolor="white")
+    dot.attr("node", fontname=FONTS, fontsize="11")
+    dot.attr("edge", fontname=MONO, fontsize="10", arrowsize="0.7", color="#555555")
+    words = PAGE_TEXT[model["lang"]]
+    for i, record in enumerate(model["nodes"]):
+        _value_node(dot, graph, i, record, words)
+        if record["op"]:
+            _op_node(dot, graph, i, record, words)
+    return dot
+
+
+def _value_node(dot, graph: Graph, i: int, record: dict, words: dict) -> None:
+    node = graph.order[i]
+    kind = "output" if i == len(graph.order) - 1 else ("inner" if node.parents else "input")
+    border, width = (ORANGE, "2") if graph.is_branch(i) else ("#333333", "1")
+    note = words["used"].format(count=graph.uses[i]) if graph.is_branch(i) else None
+    label = _label(node.name, record["value"], record["grad"], note)
+    dot.node(f"v{i}", label, id=f"zg-node-{i}", shape="box", style="rounded,filled",
+             fillcolor=FILL[kind], color=border, penwidth=width,
+             peripheries="2" if kind == "output" else "1")
+
+
+def _label(name: str | None, value, grad, note: str | None, dashed: bool = False) -> str:
+    """An HTML-like table: the name, "data | value", "grad | gradient", and a note.
+
+    The page finds the texts by their order (see `mark_svg`), so every row is always there.
+    """
+    rows = [f'<TR><TD COLSPAN="2"><FONT POINT-SIZE="12"><B>{escape(name)}</B></FONT></TD></TR>'
+            ] if name else []
+    rows.append(_number_row("data", _shown(value), BLACK))
+    if not dashed:
+        rows.append(_number_row("grad", _shown(grad), RED))
+    if note:
+        rows.append(f'<TR><TD COLSPAN="2"><FONT POINT-SIZE="9" COLOR="{ORANGE}">{escape(note)}'
+                    f'</FONT></TD></TR>')
+    return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
+            + "".join(rows) + "</TABLE>>")
+
+
+def _number_row(word: str, number: str, color: str) -> str:
+    return (f'<TR><TD ALIGN="LEFT"><FONT FACE="{MONO}" COLOR="{GREY}">{word}</FONT></TD>'
+            f'<TD><FONT FACE="{MONO}" COLOR="{color}">{pad(number, NUMBER_WIDTH)}</FONT></TD>'
+            f'</TR>')
+
+
+def _shown(encoded) -> str:
+    """The text a number gets in the picture (a batch shows its first sample; the page fixes
+    every text as soon as it runs)."""
+    first = encoded[0] if isinstance(encoded, list) else encoded
+    return summary(float(first), PRECISION)
+
+
+def _op_node(dot, graph: Graph, i: int, record: dict, words: dict) -> None:
+    symbol = "relu" if record.get("relu") else op_symbol(record["op"], len(graph.order[i].parents))
+    dot.node(f"op{i}", symbol, id=f"zg-op-{i}", shape="circle", width="0.35", fixedsize="false",
+             margin="0.02", style="filled", fontsize="12", fillcolor="#e4ecf7", color="#333333",
+             ordering="in")
+    arrows = {edge.slots[0]: edge for edge in graph.into.get(i, [])}
+    for slot, operand in enumerate(record["operands"]):
+        if slot in arrows:
+            _edge(dot, graph, arrows[slot], words)
+        elif "const" in operand:
+            _constant(dot, i, slot, operand["const"])
+    dot.edge(f"op{i}", f"v{i}", id=f"zg-out-{i}", color="#333333")
+
+
+def _edge(dot, graph: Graph, edge: Edge, words: dict) -> None:
+    text = partials_text([summary(p, PRECISION) for p in edge.partials])
+    label = f'<<FONT COLOR="{BLUE}">{pad(escape(text), NUMBER_WIDTH + 2)}</FONT>>'
+    tail = f"v{edge.parent}"
+    if edge.copy:
+        tail = f"u{edge.child}_{edge.parent}"
+        parent = graph.order[edge.parent]
+        copy_label = _label(parent.name, encode(parent.data), None,
+                            words["copy"], dashed=True)
+        dot.node(tail, copy_label, id=f"zg-copy-{edge.child}-{edge.parent}", shape="box",
+                 style="rounded,filled,dashed", fillcolor=FILL["input"], color=ORANGE,
+                 penwidth="1.5")
+    dot.edge(tail, f"op{edge.child}", id=f"zg-edge-{edge.child}-{edge.parent}", label=label)
+
+
+def _constant(dot, i: int, slot: int, constant) -> None:
+    name = f"c{i}_{slot}"
+    dot.node(name, pad(escape(_shown(constant)), NUMBER_WIDTH // 2), id=f"zg-const-{i}-{slot}",
+             shape="box", style="filled,dashed", fillcolor="#eeeeee", color=GREY,
+             fontsize="10", height="0.25", width="0.3", margin="0.04,0.02")
+    dot.edge(name, f"op{i}", style="dashed", color=GREY)
+
+
+_GROUP = re.compile(r'<g id="(zg-[a-z]+-[0-9-]+)" class="(?:node|edge)">(.*?)</g>', re.S)
+_TEXT = re.compile(r"<text ")
+
+
+def text_classes(graph: Graph) -> dict[str, list[str]]:
+    """The class of every text the page rewrites, in the order dot writes them, by group id:
+    a value node's rows are [name] "data" value "grad" gradient [note]."""
+    classes: dict[str, list[str]] = {}
+    for i, node in enumerate(graph.order):
+        name = ["zg-name"] if node.name else []
+        note = ["zg-note"] if graph.is_branch(i) else []
+        classes[f"zg-node-{i}"] = name + ["zg-label", "zg-value", "zg-label", "zg-grad"] + note
+        if node.op:
+            classes[f"zg-op-{i}"] = ["zg-symbol"]
+        for slot, operand in enumerate(node.operands):
+            if not isinstance(operand, Value):
+                classes[f"zg-const-{i}-{slot}"] = ["zg-const"]
+    for edge in graph.edges:
+        classes[f"zg-edge-{edge.child}-{edge.parent}"] = ["zg-partial"]
+        if edge.copy:
+            name = ["zg-name"] if graph.order[edge.parent].name else []
+            classes[f"zg-copy-{edge.child}-{edge.parent}"] = name + ["zg-label", "zg-value",
+                                                                     "zg-note"]
+    return classes
+
+
+def mark_svg(svg: str, classes: dict[str, list[str]]) -> str:
+    """dot's SVG, made ready to embed: no XML prolog or comments, and a class on every text
+    the page rewrites (zg-name, zg-label, zg-value, zg-grad, zg-note, zg-partial, zg-const)."""
+    svg = svg[svg.index("<svg"):]
+    svg = re.sub(r"<!--.*?-->\n?", "", svg, flags=re.S).replace("&#45;", "-")
+    return _GROUP.sub(lambda match: _mark_group(match, classes), svg)
+
+
+def _mark_group(match: re.Match, classes: dict[str, list[str]]) -> str:
+    if match.group(1) not in classes:
+        return match.group(0)
+    wanted, body = classes[match.group(1)], match.group(2)
+    if len(_TEXT.findall(body)) != len(wanted):
+        raise RuntimeError(f"unexpected SVG from dot for {match.group(1)}: "
+                           f"{len(_TEXT.findall(body))} texts, expected {len(wanted)}")
+    marked = iter(wanted)
+    body = _TEXT.sub(lambda _: f'<text class="{next(marked)}" ', body)
+    start = match.group(0)[:match.start(2) - match.start(0)]
+    return start + body + "</g>"
+
+
+def page_height(svg: str) -> int:
+    """A height in pixels that shows the page without much scrolling, for Jupyter's iframe."""
+    found = re.search(r'height="([0-9.]+)pt"', svg)
+    picture = float(found.group(1)) * 4 / 3 if found else 400
+    return int(min(max(picture + 260, 620), 1000))
+
+
+# ---------------------------------------------------------------------- the page (HTML)
+
+def fill_template(model: dict, svg: str, lang: str) -> str:
+    """stepper.html with every {{...}} filled: words, style, picture, model and script."""
+    text = PAGE_TEXT[lang]
+    steps = len(model["nodes"]) + 1 + sum(len(node["partials"]) for node in model["nodes"])
+    parts = {
+        "lang": lang, "css": _asset("stepper.css"), "script": _asset("stepper.js"),
+        "svg": svg, "model": script_json(model), "text": script_json(text),
+        "last step": str(steps - 1), "quiz checked": " checked" if model["quiz"] else "",
+        "sample selector": _sample_selector(model, text),
+    }
+
+    def fill(match: re.Match) -> str:
+        key = match.group(1)
+        return html.escape(text[key[2:]]) if key.startswith("t:") else parts[key]
+
+    return re.sub(r"\{\{([a-z: ]+)\}\}", fill, _asset("stepper.html"))
+
+
+def _sample_selector(model: dict, text: dict) -> str:
+    if model["batch_size"] is None:
+        return ""
+    options = "".join(f'<option value="{k}">{html.escape(text["sample option"].format(k=k))}'
+                      f'</option>' for k in range(model["batch_size"]))
+    return (f'<label id="zg-sample-label">{html.escape(text["sample"])} '
+            f'<select id="zg-sample">{options}</select></label>')
+
+
+def _asset(name: str) -> str:
+    """A file shipped next to this module (the page's template, style and script)."""
+    return resources.files("viz").joinpath(name).read_text(encoding="utf-8")
