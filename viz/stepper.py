@@ -180,19 +180,23 @@ def _value_node(dot, graph: Graph, i: int, record: dict, words: dict) -> None:
     kind = "output" if i == len(graph.order) - 1 else ("inner" if node.parents else "input")
     border, width = (ORANGE, "2") if graph.is_branch(i) else ("#333333", "1")
     note = words["used"].format(count=graph.uses[i]) if graph.is_branch(i) else None
-    label = _label(node.name, record["value"], record["grad"], note)
+    label = _label(title(node, i), record["value"], record["grad"], note)
     dot.node(f"v{i}", label, id=f"zg-node-{i}", shape="box", style="rounded,filled",
              fillcolor=FILL[kind], color=border, penwidth=width,
              peripheries="2" if kind == "output" else "1")
 
 
-def _label(name: str | None, value, grad, note: str | None, dashed: bool = False) -> str:
+def title(node: Value, i: int) -> str:
+    """A value node's heading: its name, or "#i", the number the page's sentences call it."""
+    return node.name or f"#{i}"
+
+
+def _label(name: str, value, grad, note: str | None, dashed: bool = False) -> str:
     """An HTML-like table: the name, "data | value", "grad | gradient", and a note.
 
     The page finds the texts by their order (see `mark_svg`), so every row is always there.
     """
-    rows = [f'<TR><TD COLSPAN="2"><FONT POINT-SIZE="12"><B>{escape(name)}</B></FONT></TD></TR>'
-            ] if name else []
+    rows = [f'<TR><TD COLSPAN="2"><FONT POINT-SIZE="12"><B>{escape(name)}</B></FONT></TD></TR>']
     rows.append(_number_row("data", _shown(value), BLACK))
     if not dashed:
         rows.append(_number_row("grad", _shown(grad), RED))
@@ -237,7 +241,7 @@ def _edge(dot, graph: Graph, edge: Edge, words: dict) -> None:
     if edge.copy:
         tail = f"u{edge.child}_{edge.parent}"
         parent = graph.order[edge.parent]
-        copy_label = _label(parent.name, encode(parent.data), None,
+        copy_label = _label(title(parent, edge.parent), encode(parent.data), None,
                             words["copy"], dashed=True)
         dot.node(tail, copy_label, id=f"zg-copy-{edge.child}-{edge.parent}", shape="box",
                  style="rounded,filled,dashed", fillcolor=FILL["input"], color=ORANGE,
@@ -262,7 +266,7 @@ def text_classes(graph: Graph) -> dict[str, list[str]]:
     a value node's rows are [name] "data" value "grad" gradient [note]."""
     classes: dict[str, list[str]] = {}
     for i, node in enumerate(graph.order):
-        name = ["zg-name"] if node.name else []
+        name = ["zg-name"]
         note = ["zg-note"] if graph.is_branch(i) else []
         classes[f"zg-node-{i}"] = name + ["zg-label", "zg-value", "zg-label", "zg-grad"] + note
         if node.op:
@@ -273,9 +277,8 @@ def text_classes(graph: Graph) -> dict[str, list[str]]:
     for edge in graph.edges:
         classes[f"zg-edge-{edge.child}-{edge.parent}"] = ["zg-partial"]
         if edge.copy:
-            name = ["zg-name"] if graph.order[edge.parent].name else []
-            classes[f"zg-copy-{edge.child}-{edge.parent}"] = name + ["zg-label", "zg-value",
-                                                                     "zg-note"]
+            classes[f"zg-copy-{edge.child}-{edge.parent}"] = ["zg-name", "zg-label", "zg-value",
+                                                               "zg-note"]
     return classes
 
 
