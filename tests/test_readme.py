@@ -1,5 +1,6 @@
-"""The README is the front door: its examples print what their comments say, and the commands
-it tells a new user to type run as written (with the Python of the .venv that `make` sets up)."""
+"""The READMEs (English and Japanese) are the front door: their examples print what their
+comments say, and the commands they tell a new user to type run as written (with the Python of
+the .venv that `make` sets up)."""
 
 import contextlib
 import io
@@ -12,7 +13,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+README_JA = (ROOT / "README.ja.md").read_text(encoding="utf-8")
 PYTHON_BLOCKS = re.findall(r"```python\n(.*?)```", README, flags=re.S)
+JA_BLOCKS = re.findall(r"```python\n(.*?)```", README_JA, flags=re.S)
 
 
 def _printed_and_expected(block: str) -> list[tuple[str, str]]:
@@ -25,25 +28,32 @@ def _printed_and_expected(block: str) -> list[tuple[str, str]]:
     return list(zip(out.getvalue().splitlines(), expected))
 
 
-@pytest.mark.parametrize("index", [0, 1], ids=["example", "training"])
-def test_readme_example_prints_what_its_comments_say(index):
-    pairs = _printed_and_expected(PYTHON_BLOCKS[index])
+@pytest.mark.parametrize("block", [PYTHON_BLOCKS[0], PYTHON_BLOCKS[1], JA_BLOCKS[0]],
+                         ids=["example", "training", "ja example"])
+def test_readme_example_prints_what_its_comments_say(block):
+    pairs = _printed_and_expected(block)
     assert pairs
     for printed, comment in pairs:
         claimed = comment.split("  ")[0]       # the part before any explanation
         assert printed.replace(" ", "").startswith(claimed.replace(" ", "")), (printed, comment)
 
 
-def test_every_python_command_a_new_user_types_names_the_venv_or_is_a_reference():
+@pytest.mark.parametrize("text", [README, README_JA], ids=["en", "ja"])
+def test_every_python_command_a_new_user_types_names_the_venv_or_is_a_reference(text):
     """Commands to type use .venv/bin/python (make installs everything there); the API section
     may describe the command line as `python -m viz`, after the note on activating the venv."""
-    note = README.index(". .venv/bin/activate")
-    for match in re.finditer(r"(?<![\w/.])python -m (\w[\w.]*)", README):
+    note = text.index(". .venv/bin/activate")
+    for match in re.finditer(r"(?<![\w/.])python -m (\w[\w.]*)", text):
         assert match.start() > note, f"README tells a new user to type {match.group(0)!r}"
 
 
+def test_the_readmes_link_to_each_other():
+    assert "README.ja.md" in README.split("\n## ")[0]       # at the top
+    assert "README.md" in README_JA.split("\n## ")[0]
+
+
 @pytest.mark.parametrize("module", sorted(set(re.findall(r"\.venv/bin/python -m (\w[\w.]*)",
-                                                         README))))
+                                                         README + README_JA))))
 def test_modules_the_readme_runs_exist_and_answer_help(module):
     result = subprocess.run([sys.executable, "-m", module, "--help"], cwd=ROOT,
                             capture_output=True, text=True, timeout=120)
