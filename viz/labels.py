@@ -3,7 +3,8 @@
 Graphviz reads our labels as HTML-like text, so every piece of user text (a Value's name) goes
 through `escape`: it is shown literally and can never close the label or inject DOT. Text sent
 to a terminal goes through `visible`, which shows control characters as escapes (\\x1b).
-`TEXT` holds the English words a learner reads in the pictures (legend, notes, frame titles).
+`TEXT` holds the words a learner reads in the pictures (legend, notes, frame titles, plot
+labels), in English and Japanese; `words(lang)` picks one table.
 
 Read next: `scene.py` (what one picture shows), then `draw.py` (the picture itself).
 """
@@ -16,22 +17,90 @@ OP_SYMBOLS = {
     "add": "+", "sub": "−", "neg": "−x", "mul": "×", "div": "÷", "pow": "^",
     "exp": "exp", "log": "log", "sum": "sum", "mean": "mean",
 }
+# The words a learner reads in the drawings, the frames and the plots, one table per language
+# with the same keys; {braces} are filled in by the code. Numbers and math are the same in both.
 TEXT = {
-    "legend data": "forward value",
-    "legend grad": "d output / d value",
-    "legend partial": "local partial d(op)/d(operand)",
-    "legend branch": "used twice or more, grads add",
-    "legend repeat": "the value enters the op twice (x*x), each time with this partial",
-    "legend copy": "the same value again, drawn next to a far use",
-    "used": "used {count}×: grads add",
-    "copy": "same value, used again here",
-    "forward": "Forward pass, step {step} of {steps}: {what}",
-    "seed": "Backward pass, step 1: start with d output / d output = {seed}",
-    "backward": "Backward pass, step {step} of {steps}: {what}",
-    "edge": "grad of {who} += ∂ {partial} × upstream grad {upstream} = {added}",
-    "edge use": " (use {use} of {uses} on the ×{uses} arrow)",
-    "value": "value {position}",
+    "en": {
+        "data": "data",
+        "grad": "grad",
+        "legend data": "forward value",
+        "legend grad": "d output / d value",
+        "legend partial name": "∂ on an edge",
+        "legend partial": "local partial d(op)/d(operand)",
+        "legend branch name": "orange",
+        "legend branch": "used twice or more, grads add",
+        "legend repeat": "the value enters the op twice (x*x), each time with this partial",
+        "legend copy name": "dashed box",
+        "legend copy": "the same value again, drawn next to a far use",
+        "used": "used {count}×: grads add",
+        "copy": "same value, used again here",
+        "input": "input",
+        "forward": "Forward pass, step {step} of {steps}: {what}",
+        "seed": "Backward pass, step 1: start with d output / d output = {seed}",
+        "backward": "Backward pass, step {step} of {steps}: {what}",
+        "edge": "grad of {who} += ∂ {partial} × upstream grad {upstream} = {added}",
+        "edge use": " (use {use} of {uses} on the ×{uses} arrow)",
+        "value": "value {position}",
+        "slope title": "d {name}(x) / dx  (engine backward)",
+        "slope max": "max {top:g} at x = 0",
+        "step slope": "0 everywhere (undefined at 0):\nno gradient to learn from",
+        "epoch": "epoch",
+        "loss": "loss",
+        "accuracy": "accuracy",
+        "feature 1": "feature 1",
+        "feature 2": "feature 2",
+        "decision boundary": "decision boundary",
+        "digits title": "predicted (true); red = wrong",
+        "layer": "layer (1 = next to the input)",
+        "mean gradient": "mean |gradient| (log scale)",
+        "gradient per layer": "gradient magnitude per layer",
+    },
+    "ja": {
+        "data": "値",
+        "grad": "勾配",
+        "legend data": "順伝播で求めた値",
+        "legend grad": "勾配 d出力 / d値（逆伝播）",
+        "legend partial name": "矢印の ∂",
+        "legend partial": "局所的な微分 d(演算)/d(オペランド)",
+        "legend branch name": "オレンジの枠",
+        "legend branch": "2回以上使用。分岐: 勾配を足す",
+        "legend repeat": "同じ値が演算に2回入る（x*x）。それぞれこの局所的な微分",
+        "legend copy name": "破線の箱",
+        "legend copy": "同じ値をもう一度、離れた使用先の隣に描いたもの",
+        "used": "{count}回使用。分岐: 勾配を足す",
+        "copy": "同じ値（ここでも使用）",
+        "input": "入力",
+        "forward": "順伝播、ステップ {step} / {steps}: {what}",
+        "seed": "逆伝播、ステップ 1: d出力 / d出力 = {seed} から始める",
+        "backward": "逆伝播、ステップ {step} / {steps}: {what}",
+        "edge": "{who} の勾配 += 局所的な微分 {partial} × 上流の勾配 {upstream} = {added}",
+        "edge use": "（×{uses} の矢印の {use} 回目の使用）",
+        "value": "値 {position}",
+        "slope title": "d {name}(x) / dx（エンジンの逆伝播）",
+        "slope max": "x = 0 で最大 {top:g}",
+        "step slope": "どこでも 0（0 では定義されない）:\n学習に使える勾配がない",
+        "epoch": "エポック",
+        "loss": "損失",
+        "accuracy": "認識精度",
+        "feature 1": "特徴量 1",
+        "feature 2": "特徴量 2",
+        "decision boundary": "決定境界",
+        "digits title": "予測（正解）。赤 = 不正解",
+        "layer": "層（1 = 入力の隣）",
+        "mean gradient": "勾配の絶対値の平均（対数目盛）",
+        "gradient per layer": "層ごとの勾配の大きさ",
+    },
 }
+LANGS = tuple(TEXT)
+
+
+def words(lang: str) -> dict[str, str]:
+    """The table of words for lang ("en" or "ja"), else a ValueError naming the allowed ones."""
+    if lang not in TEXT:
+        raise ValueError(f"unknown language {lang!r}: use one of {', '.join(LANGS)}")
+    return TEXT[lang]
+
+
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
 MAX_NAME = 40   # longer names are cut, with "…", so one node cannot swallow the picture
 
