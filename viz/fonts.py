@@ -42,17 +42,54 @@ def graphviz_has_japanese() -> bool:
 
 @functools.cache
 def matplotlib_has_japanese() -> bool:
-    """True when matplotlib finds one of PLOT_FONTS' Japanese faces (without falling back)."""
+    """True when matplotlib finds one of PLOT_FONTS' Japanese faces (without falling back).
+
+    matplotlib caches its font list once; a font installed after that (`make` installs
+    fonts-noto-cjk) is added from fontconfig's files, for this process only.
+    """
+    return _matplotlib_finds_japanese() or (_add_fontconfig_fonts() and
+                                            _matplotlib_finds_japanese())
+
+
+@functools.cache
+def plot_fonts() -> list[str]:
+    """PLOT_FONTS without the Japanese families matplotlib lacks (each would log "not found")."""
+    matplotlib_has_japanese()                   # adds fontconfig's Japanese fonts if needed
+    return [PLOT_FONTS[0]] + [family for family in PLOT_FONTS[1:] if _matplotlib_knows(family)]
+
+
+def _matplotlib_finds_japanese() -> bool:
+    return any(_matplotlib_knows(family) for family in PLOT_FONTS[1:])
+
+
+def _matplotlib_knows(family: str) -> bool:
     from matplotlib import font_manager
 
+    try:
+        font_manager.findfont(font_manager.FontProperties(family=family),
+                              fallback_to_default=False)
+        return True
+    except ValueError:
+        return False
+
+
+def _add_fontconfig_fonts() -> bool:
+    """Add to matplotlib the files fontconfig holds for PLOT_FONTS' Japanese families."""
+    from matplotlib import font_manager
+
+    if shutil.which("fc-list") is None:
+        return False
+    files = set()
     for family in PLOT_FONTS[1:]:
+        found = subprocess.run(["fc-list", f":family={family}", "file"], capture_output=True,
+                               text=True, timeout=30)
+        files.update(line.rstrip(": ") for line in found.stdout.splitlines() if line.strip())
+    for path in sorted(files):
         try:
-            font_manager.findfont(font_manager.FontProperties(family=family),
-                                  fallback_to_default=False)
-            return True
-        except ValueError:
+            font_manager.fontManager.addfont(path)
+        except (OSError, RuntimeError, ValueError):
             continue
-    return False
+    return bool(files)
 
 
 def check_japanese(text: str, tool: str) -> None:
