@@ -166,6 +166,8 @@ def batch_lines(data, precision: int) -> list[str]:
 PAGE_TEXT = {
     "en": {
         "page title": "Backprop, step by step",
+        "data": "data",          # the row words in the picture's value boxes
+        "grad": "grad",
         "forward": "Forward pass",
         "backward": "Backward pass",
         "step of": "step {step} of {steps}",
@@ -228,6 +230,8 @@ PAGE_TEXT = {
     },
     "ja": {
         "page title": "誤差逆伝播をステップごとに",
+        "data": "値",             # the row words in the picture's value boxes
+        "grad": "勾配",
         "forward": "順伝播",
         "backward": "逆伝播",
         "step of": "ステップ {step} / {steps}",
