@@ -145,6 +145,13 @@ def test_english_stays_the_default(capsys, tmp_path):
     assert err.startswith("python -m viz: error: unknown function 'open'")
 
 
+def test_lang_ja_reaches_the_picture(capsys, tmp_path):
+    for lang, legend in (("ja", "順伝播で求めた値"), ("en", "forward value")):
+        output = tmp_path / f"{lang}.svg"
+        code, _, err = run(capsys, "重み*2", "--at", "重み=1", "--lang", lang, "-o", str(output))
+        assert code == 0 and legend in output.read_text(), err
+
+
 def test_lang_no_longer_needs_html(capsys, tmp_path):
     code, _, err = run(capsys, "x", "--at", "x=1", "--lang", "en", "-o", str(tmp_path / "g.svg"))
     assert code == 0, err

@@ -20,12 +20,10 @@ from __future__ import annotations
 
 import argparse
 import functools
-import inspect
 import math
 import sys
 from pathlib import Path
 
-from .draw import draw_graph
 from .formula import FormulaError, Phrase, Refusal, build, display_width, variable_name
 from .labels import CLI_TEXT, number, visible
 from .render import DOT_TIMEOUT, FORMATS, RenderTimeout, backward_frames, render
@@ -178,8 +176,7 @@ def _run(args: argparse.Namespace, lang: str = "en") -> int:
     root, inputs = build(args.formula, parse_assignments(args.at))
     if not args.no_grad:
         root.backward()
-    options = dict(show_partials=not args.no_partials, timeout=args.timeout,
-                   **drawing_language(lang))
+    options = dict(show_partials=not args.no_partials, timeout=args.timeout, lang=lang)
     if output is not None:
         render(root, output, format=format, max_nodes=_max_nodes(args, "picture"), **options)
     if page is not None:
@@ -192,14 +189,6 @@ def _run(args: argparse.Namespace, lang: str = "en") -> int:
     if args.frames:
         _write_frames(root, args, options, lang)
     return 0
-
-
-def drawing_language(lang: str) -> dict:
-    """{"lang": lang} for the drawing, once draw_graph and backward_frames take a lang keyword;
-    {} while they do not (then the picture stays English)."""
-    takes_lang = all("lang" in inspect.signature(function).parameters
-                     for function in (draw_graph, backward_frames))
-    return {"lang": lang} if takes_lang else {}
 
 
 def _write_frames(root, args: argparse.Namespace, options: dict, lang: str) -> None:
