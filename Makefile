@@ -1,7 +1,8 @@
 # The two commands of the README, each self-contained on a fresh machine:
-#   make test   create .venv, install zerograd with its test extras, Graphviz's dot and a headless
+#   make test   create .venv, install zerograd with its test extras, Graphviz's dot, a Japanese font
+#               (fonts-noto-cjk, for Japanese names and lang="ja" pictures) and a headless
 #               Chromium with its driver (for the stepper page's browser tests), run pytest
-#   make demo   the same set-up, then the guided tour in demos/
+#   make demo   the same set-up (dot and the Japanese font), then the guided tour in demos/
 # Also: make bench (speed against micrograd, and PyTorch when installed),
 #       make notebooks (the course in notebooks/, in Jupyter Lab from the venv).
 
@@ -9,18 +10,18 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: test demo bench notebooks dot browser clean
+.PHONY: test demo bench notebooks dot fonts browser clean
 
-test: $(VENV)/.installed-test dot browser
+test: $(VENV)/.installed-test dot fonts browser
 	$(PY) -m pytest
 
-demo: $(VENV)/.installed-demos dot
+demo: $(VENV)/.installed-demos dot fonts
 	$(PY) -m demos
 
 bench: $(VENV)/.installed-bench
 	$(PY) -m bench
 
-notebooks: $(VENV)/.installed-notebooks dot
+notebooks: $(VENV)/.installed-notebooks dot fonts
 	$(VENV)/bin/jupyter lab notebooks
 
 $(PY):
@@ -53,6 +54,21 @@ dot:
 	  else \
 	    echo "Graphviz's dot is missing: install it (Debian/Ubuntu: sudo apt-get install graphviz; macOS: brew install graphviz), then re-run make."; \
 	    exit 1; \
+	  fi; }
+
+# A Japanese font (Debian's fonts-noto-cjk) for names such as りんご and lang="ja" pictures.
+# Without one, drawings still work and warn once with this same command.
+fonts:
+	@command -v fc-list >/dev/null 2>&1 && [ -n "$$(fc-list ':lang=ja' family)" ] || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing a Japanese font (Debian package fonts-noto-cjk)..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      fonts-noto-cjk >/dev/null || \
+	      echo "Could not install fonts-noto-cjk: Japanese text will show as boxes."; \
+	  else \
+	    echo "No Japanese font found, so Japanese text would show as boxes: install one" \
+	      "(Debian/Ubuntu: sudo apt-get install fonts-noto-cjk; macOS: brew install --cask" \
+	      "font-noto-sans-cjk-jp), then re-run make."; \
 	  fi; }
 
 # Chromium and ChromeDriver drive the stepper page in the browser tests (Debian's packages).

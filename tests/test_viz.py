@@ -252,6 +252,6 @@ def test_draw_graph_refuses_what_is_not_a_value():
 def test_the_legend_explains_a_repeated_arrow_only_when_there_is_one():
     from viz.labels import TEXT
     x = Value(3.0, name="x")
-    assert TEXT["legend repeat"] in viz.draw_graph(x * x).source
-    assert TEXT["legend repeat"] not in viz.draw_graph(x * 2.0 + x).source
-    assert TEXT["legend repeat"] not in viz.draw_graph(x * x, show_partials=False).source
+    assert TEXT["en"]["legend repeat"] in viz.draw_graph(x * x).source
+    assert TEXT["en"]["legend repeat"] not in viz.draw_graph(x * 2.0 + x).source
+    assert TEXT["en"]["legend repeat"] not in viz.draw_graph(x * x, show_partials=False).source

@@ -1,7 +1,9 @@
 """viz: pictures of computational graphs, step-by-step backprop, and training plots.
 
 Read in this order:
-1. `labels.py`  numbers, symbols and safe escaping for the text in a drawing
+1. `labels.py`  numbers, symbols, safe escaping, and the words of the pictures in English and
+   Japanese (`lang="ja"` on draw_graph, render, backward_frames, stepper and every plot_*);
+   `fonts.py` the font lists that cover Japanese, and a warning when no such font is installed
 2. `scene.py`   a graph's shape, read from the Values' public fields, and what one picture shows
 3. `draw.py`    `draw_graph`: values (black), gradients (red), local partials on edges (blue)
 4. `render.py`  `render` to svg/png/pdf, `backward_frames`: forward then backward, step by step

@@ -5,8 +5,11 @@
     python -m viz "-log(y)" --at y=0.7        # a formula may start with "-" (or go after "--")
     python -m viz "1/(1+exp(-x))" --at x=0.5 --html sigmoid.html     # the stepper page
     python -m viz "x*y" --at x=2,y=3 --html q.html --quiz --lang ja   # as a quiz, in Japanese
+    python -m viz "重み*x+バイアス" --at 重み=0.5,x=2,バイアス=1 --lang ja  # names, table in Japanese
 
-Prints a table of every input's value and gradient. Exit code 0 on success, 2 when the formula
+Prints a table of every input's value and gradient. --lang ja puts the table, the messages,
+the page and (where the drawing supports it) the picture in Japanese; the words are in
+CLI_TEXT in labels.py. Exit code 0 on success, 2 when the formula
 or the arguments are refused or the drawing takes too long (with one short message pointing at
 the problem), 1 when dot is missing. Messages show control characters from the input escaped.
 
@@ -16,12 +19,13 @@ Read next: `formula.py`, which does the parsing (safely, without eval).
 from __future__ import annotations
 
 import argparse
+import functools
 import math
 import sys
 from pathlib import Path
 
-from .formula import VARIABLE, FormulaError, build
-from .labels import number, visible
+from .formula import FormulaError, Phrase, Refusal, build, display_width, variable_name
+from .labels import CLI_TEXT, number, visible
 from .render import DOT_TIMEOUT, FORMATS, RenderTimeout, backward_frames, render
 from .stepper import stepper
 
@@ -33,29 +37,47 @@ MAX_NODES = {"picture": 1000, "page": 300}   # unless --max-nodes says otherwise
 MAX_LINE = 300         # characters in one line of a message; longer lines are cut with "…"
 
 
-class UsageError(ValueError):
+class UsageError(Refusal):
     """Arguments that cannot work: a bad option, or an output that cannot be written."""
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line with argv (default: sys.argv[1:]); returns the exit code."""
     argv = formula_last(sys.argv[1:] if argv is None else list(argv))
+    lang = language(argv)
     try:
-        args = _parser().parse_args(argv)
+        args = _parser(lang).parse_args(argv)
     except SystemExit as exit:                     # --help, or a message printed by _Parser
         return int(exit.code or 0)
     try:
-        return _run(args)
+        return _run(args, lang)
     except RenderTimeout:
-        return _fail(f"drawing took longer than {args.timeout:g} s, so Graphviz's dot was "
-                     f"stopped: try --no-partials, a smaller formula, or a larger --timeout")
+        return _fail(Phrase("timeout", seconds=f"{args.timeout:g}").text(lang), lang)
     except OSError as error:
-        return _fail(f"cannot write {error.filename or 'the picture'}: {error.strerror or error}")
-    except (FormulaError, ValueError) as error:
-        return _fail(str(error))
+        file = error.filename or Phrase("the picture")
+        return _fail(Phrase("cannot write", file=file, reason=error.strerror or error).text(lang),
+                     lang)
+    except Refusal as error:
+        return _fail(error.text(lang), lang)
+    except ValueError as error:                    # from the drawing, e.g. too many nodes
+        return _fail(str(error), lang)
     except RuntimeError as error:                  # Graphviz's dot is missing
         say(f"{PROGRAM}: {error}")
         return 1
+
+
+def language(argv: list[str]) -> str:
+    """The language asked for with --lang ja (or --lang=ja) anywhere before "--"; else "en".
+
+    Read before argparse runs, so that argparse's complaints are framed in that language too.
+    """
+    for arg, after in zip(argv, argv[1:] + [""]):
+        if arg == "--":
+            break
+        value = after if arg == "--lang" else arg.partition("=")[2]
+        if arg.startswith("--lang") and value in CLI_TEXT:
+            return value
+    return "en"
 
 
 def say(message: str) -> None:
@@ -65,8 +87,8 @@ def say(message: str) -> None:
                     for line in lines), file=sys.stderr)
 
 
-def _fail(message: str) -> int:
-    say(f"{PROGRAM}: error: {message}")
+def _fail(message: str, lang: str = "en") -> int:
+    say(Phrase("error", program=PROGRAM, message=message).text(lang))
     return 2
 
 
@@ -89,14 +111,20 @@ def _looks_like_formula(arg: str) -> bool:
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, with its complaints as one short, escaped line and exit code 2."""
+    """argparse, with its complaints as one short, escaped line and exit code 2.
+
+    argparse's own words stay English; the frame around them is in the chosen language.
+    """
+
+    lang = "en"
 
     def error(self, message: str):
-        say(f"{PROGRAM}: error: {message} (see {PROGRAM} --help)")
+        said = Phrase("see help", message=message, program=PROGRAM)
+        _fail(said.text(self.lang), self.lang)
         raise SystemExit(2)
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(lang: str = "en") -> argparse.ArgumentParser:
     parser = _Parser(
         prog=PROGRAM, description="Draw the computational graph of a formula, "
         "with forward values, gradients and local partials.")
@@ -112,56 +140,63 @@ def _parser() -> argparse.ArgumentParser:
                         "that steps through backprop, explains each rule, and takes new inputs")
     parser.add_argument("--quiz", action="store_true",
                         help="with --html: open the page as a quiz (gradients hidden)")
-    parser.add_argument("--lang", choices=("en", "ja"), help="with --html: the page's language")
+    parser.add_argument("--lang", choices=tuple(CLI_TEXT), help="the language of the table, the "
+                        "messages, the page and the picture (default: en)")
     parser.add_argument("--no-grad", action="store_true", help="values only: no backward pass")
     parser.add_argument("--no-partials", action="store_true",
                         help="no local partials on the arrows (quicker for large graphs)")
     parser.add_argument("--max-nodes", type=int, help="refuse larger graphs (default: 1000 for "
                         "a picture, 300 for --html)")
-    parser.add_argument("--timeout", type=_seconds, default=DOT_TIMEOUT, metavar="SECONDS",
+    parser.add_argument("--timeout", type=functools.partial(_seconds, lang=lang),
+                        default=DOT_TIMEOUT, metavar="SECONDS",
                         help="stop Graphviz after this long (default: %(default)g)")
+    parser.lang = lang
     return parser
 
 
-def _seconds(text: str) -> float:
+def _seconds(text: str, lang: str = "en") -> float:
     """A positive, finite number of seconds, for --timeout."""
     try:
         seconds = float(text[:50])
     except ValueError:
         seconds = math.nan
     if not (math.isfinite(seconds) and seconds > 0):
-        raise argparse.ArgumentTypeError(f"{text[:50]!r}: give a positive number of seconds")
+        raise argparse.ArgumentTypeError(Phrase("seconds", text=repr(text[:50])).text(lang))
     return seconds
 
 
-def _run(args: argparse.Namespace) -> int:
+def _run(args: argparse.Namespace, lang: str = "en") -> int:
     output = Path(args.output or DEFAULT_OUTPUT) if args.output or not args.html else None
     page = _check_page_options(args)
     if output is not None:
         check_output(output, args.frames)
     format = output.suffix.lstrip(".").lower() if output else "svg"
     if format not in FORMATS:
-        raise UsageError(f"the output {output} must end in " + ", ".join("." + f for f in
-                                                                          FORMATS))
+        raise UsageError("format", output=output, suffixes=", ".join("." + f for f in FORMATS))
     root, inputs = build(args.formula, parse_assignments(args.at))
     if not args.no_grad:
         root.backward()
-    options = dict(show_partials=not args.no_partials, timeout=args.timeout)
+    options = dict(show_partials=not args.no_partials, timeout=args.timeout, lang=lang)
     if output is not None:
         render(root, output, format=format, max_nodes=_max_nodes(args, "picture"), **options)
     if page is not None:
-        stepper(root, lang=args.lang or "en", quiz=args.quiz, max_nodes=_max_nodes(args, "page"),
+        stepper(root, lang=lang, quiz=args.quiz, max_nodes=_max_nodes(args, "page"),
                 timeout=args.timeout).save(page)
-    print(table(args.formula, root, inputs, show_grad=not args.no_grad))
+    print(table(args.formula, root, inputs, show_grad=not args.no_grad, lang=lang))
     for written in (output, page):
         if written is not None:
-            print(visible(f"wrote {written}"))
+            print(visible(Phrase("wrote", path=written).text(lang)))
     if args.frames:
-        frames = backward_frames(root, args.frames, max_nodes=min(_max_nodes(args, "picture"), 100),
-                                 **options)
-        print(visible(f"wrote {len(frames)} frames to {args.frames}/ ({frames[0].name} ... "
-                      f"{frames[-1].name})"))
+        _write_frames(root, args, options, lang)
     return 0
+
+
+def _write_frames(root, args: argparse.Namespace, options: dict, lang: str) -> None:
+    """The step-by-step pictures in args.frames, and a line saying where they went."""
+    frames = backward_frames(root, args.frames, max_nodes=min(_max_nodes(args, "picture"), 100),
+                             **options)
+    print(visible(Phrase("wrote frames", count=len(frames), folder=args.frames,
+                         first=frames[0].name, last=frames[-1].name).text(lang)))
 
 
 def _max_nodes(args: argparse.Namespace, kind: str) -> int:
@@ -171,12 +206,12 @@ def _max_nodes(args: argparse.Namespace, kind: str) -> int:
 def _check_page_options(args: argparse.Namespace) -> Path | None:
     """The stepper page's path (None without --html); a UsageError for options that need it."""
     if args.html is None:
-        if args.quiz or args.lang:
-            raise UsageError("--quiz and --lang are options of the stepper page: add --html PATH")
+        if args.quiz:
+            raise UsageError("quiz needs html")
         return None
     page = Path(args.html)
     if page.is_dir() or page.suffix.lower() not in (".html", ".htm"):
-        raise UsageError(f"--html {page}: name a file ending in .html")
+        raise UsageError("html suffix", page=page)
     _check_folder(page.parent, f"--html {page}")
     return page
 
@@ -184,11 +219,11 @@ def _check_page_options(args: argparse.Namespace) -> Path | None:
 def check_output(output: Path, frames: str | None) -> None:
     """A UsageError, before any work, when the picture or the frames cannot be written there."""
     if output.is_dir():
-        raise UsageError(f"-o {output} is a folder: name a file ending in .svg, .png or .pdf")
+        raise UsageError("output is folder", output=output)
     _check_folder(output.parent, f"-o {output}")
     if frames is not None:
         if Path(frames).exists() and not Path(frames).is_dir():
-            raise UsageError(f"--frames {frames} is a file: name a folder (made if missing)")
+            raise UsageError("frames is file", frames=frames)
         _check_folder(Path(frames), f"--frames {frames}")
 
 
@@ -197,7 +232,7 @@ def _check_folder(folder: Path, option: str) -> None:
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent
     if folder.exists() and not folder.is_dir():
-        raise UsageError(f"{option}: {folder} is not a folder")
+        raise UsageError("not a folder", option=option, folder=folder)
 
 
 def parse_assignments(texts: list[str]) -> dict[str, float]:
@@ -205,11 +240,11 @@ def parse_assignments(texts: list[str]) -> dict[str, float]:
     values: dict[str, float] = {}
     for item in (part.strip() for text in texts for part in text.split(",")):
         name, equals, number = item.partition("=")
-        name = name.strip()
-        if not equals or not VARIABLE.fullmatch(name) or name.startswith("_"):
-            raise FormulaError(f"--at {item[:50]!r}: write NAME=NUMBER, e.g. --at x=0.5")
+        name = variable_name(name.strip())
+        if not equals or name is None:
+            raise FormulaError("name=number", item=repr(item[:50]))
         if name in values:
-            raise FormulaError(f"--at gives {name[:50]} twice")
+            raise FormulaError("twice", name=name[:50])
         values[name] = _finite_number(name, number.strip())
     return values
 
@@ -220,21 +255,29 @@ def _finite_number(name: str, text: str) -> float:
     except ValueError:
         value = math.nan
     if not math.isfinite(value):
-        raise FormulaError(f"--at {name[:50]}={text[:50]!r}: the value must be a finite number")
+        raise FormulaError("not finite", name=name[:50], text=repr(text[:50]))
     return value
 
 
-def table(formula: str, root, inputs: dict, show_grad: bool = True) -> str:
-    """The formula's value, and each input's value and gradient, in aligned columns.
-
-    Numbers never show as "-0", and control characters in the formula show escaped.
+def table(formula: str, root, inputs: dict, show_grad: bool = True, lang: str = "en") -> str:
+    """The formula's value, and each input's value and gradient, in aligned columns, headed
+    in lang ("en" or "ja"). Numbers never show as "-0"; control characters show escaped.
     """
-    rows = [("input", "value", "gradient" if show_grad else "")]
+    words = CLI_TEXT[lang]
+    rows = [(words["input"], words["value"], words["gradient"] if show_grad else "")]
     for name, leaf in inputs.items():
         rows.append((name, number(leaf.data, 6), number(leaf.grad, 6) if show_grad else ""))
-    width = max(len(row[0]) for row in rows)
+    width = max(display_width(row[0]) for row in rows)
     result = number(root.data, 6)
     shown = visible(formula)
-    lines = [f"{shown} = {result}"] if len(shown) <= 80 else [f"value = {result}"]
-    lines += [f"  {a:<{width}}  {b:>12}  {c:>12}".rstrip() for a, b, c in rows]
+    lines = [f"{shown} = {result}"] if len(shown) <= 80 else [f"{words['value']} = {result}"]
+    lines += [f"  {pad(a, width)}  {pad(b, 12, left=True)}  {pad(c, 12, left=True)}".rstrip()
+              for a, b, c in rows]
     return "\n".join(lines)
+
+
+def pad(text: str, width: int, left: bool = False) -> str:
+    """text padded with spaces to width terminal columns (a wide character such as 重 takes 2),
+    on the right, or on the left when left is true (for numbers)."""
+    spaces = " " * max(width - display_width(text), 0)
+    return spaces + text if left else text + spaces

@@ -11,6 +11,7 @@ dashed copy of the value next to the op (see `scene.py`), so the layout stays fa
     >>> from autograd import Value
     >>> x = Value(0.5, name="x"); z = x.sigmoid(); z.backward()
     >>> draw_graph(z).render("sigmoid", format="svg")     # or just `draw_graph(z)` in Jupyter
+    >>> draw_graph(z, lang="ja")                           # 値, 勾配, 局所的な微分, ...
 
 Read next: `render.py` (writing files, and the step-by-step frames of backprop).
 """
@@ -21,77 +22,89 @@ import graphviz
 
 from autograd import Value
 
-from .labels import TEXT, batch_lines, escape, op_symbol, partials_text, summary
+from .fonts import LABEL_FONTS, MONO_FONTS, check_japanese
+from .labels import batch_lines, escape, op_symbol, partials_text, summary, words
 from .scene import Edge, Graph, Scene, final_scene, read_graph
 
 BLACK, RED, BLUE, ORANGE, GREY = "#000000", "#c0392b", "#1f5fbf", "#d35400", "#a6a6a6"
 FILL = {"input": "#fff4cc", "output": "#d8f0d8", "inner": "#ffffff", "unknown": "#f4f4f4"}
-MONO = "monospace"
+MONO = MONO_FONTS      # numbers; Japanese words in that face fall back to the CJK one
 NBSP = "&#160;"
 
 
 def draw_graph(root: Value, show_grad: bool = True, show_partials: bool = True,
                rankdir: str = "LR", precision: int = 4, max_nodes: int = 1000,
-               legend: bool = True) -> graphviz.Digraph:
+               legend: bool = True, lang: str = "en") -> graphviz.Digraph:
     """A Graphviz drawing of everything root depends on (shows inline in Jupyter).
 
-    Gradients are written when show_grad is True and a backward pass has reached the graph
+    lang is "en" or "ja": the language of the words (data/値, grad/勾配, the legend). Gradients are written when show_grad is True and a backward pass has reached the graph
     (some node's grad is nonzero); then every node shows its grad, zeros included.
     """
     graph = read_graph(root, max_nodes)
     scene = final_scene(graph, show_grad)
     options = dict(show_partials=show_partials, rankdir=rankdir, precision=precision,
-                   legend=legend)
+                   legend=legend, lang=lang)
     return build(graph, scene, **options)
 
 
 def build(graph: Graph, scene: Scene, show_partials: bool = True, rankdir: str = "LR",
-          precision: int = 4, legend: bool = True, widths: dict | None = None
-          ) -> graphviz.Digraph:
+          precision: int = 4, legend: bool = True, widths: dict | None = None,
+          lang: str = "en") -> graphviz.Digraph:
     """The Digraph for one scene; `widths` pads text so every frame keeps the same layout."""
+    text = words(lang)
     dot = graphviz.Digraph("computational_graph")
-    dot.attr(rankdir=rankdir, nodesep="0.25", ranksep="0.35", fontname="DejaVu Sans",
+    dot.attr(rankdir=rankdir, nodesep="0.25", ranksep="0.35", fontname=LABEL_FONTS,
              bgcolor="white")
-    dot.attr("node", fontname="DejaVu Sans", fontsize="11")
+    dot.attr("node", fontname=LABEL_FONTS, fontsize="11")
     dot.attr("edge", fontname=MONO, fontsize="10", arrowsize="0.7", color="#555555")
     for i in range(len(graph.order)):
-        _add_value(dot, graph, scene, i, precision, widths or {})
-        _add_op(dot, graph, scene, i, precision, show_partials, widths or {})
+        _add_value(dot, graph, scene, i, precision, widths or {}, text)
+        _add_op(dot, graph, scene, i, precision, show_partials, widths or {}, text)
     if legend or scene.title:
-        dot.attr(label=_caption(graph, scene, legend, show_partials),
+        dot.attr(label=_caption(graph, scene, legend, show_partials, text),
                  labelloc="t" if scene.title else "b", labeljust="l", fontsize="11")
+    check_japanese(dot.source, "graphviz")
     return dot
 
 
 # ---------------------------------------------------------------------- value nodes
 
-def value_rows(graph: Graph, scene: Scene, i: int, precision: int) -> list[tuple]:
-    """The lines of text in value node i: (text, color, kind), kind "name", "mono" or "note"."""
-    node, known = graph.order[i], i < scene.computed
-    rows = [(escape(node.name), BLACK, "name")] if node.name else []
-    if known:
-        rows += [("data " + line, BLACK, "mono") for line in batch_lines(node.data, precision)]
-    else:
-        rows.append(("data ?", GREY, "mono"))
+def value_rows(graph: Graph, scene: Scene, i: int, precision: int,
+               text: dict | None = None) -> list[tuple]:
+    """The lines of text in value node i: (text, color, kind), kind "name", "mono" or "note".
+
+    text is a table of words from `labels.TEXT` (English when None)."""
+    text = text or words("en")
+    rows = [(escape(graph.order[i].name), BLACK, "name")] if graph.order[i].name else []
+    rows += _data_rows(graph, scene, i, precision, text)
     if scene.grad_rows:
-        rows.append(_grad_row(scene, i, precision))
+        rows.append(_grad_row(scene, i, precision, text["grad"]))
     if graph.is_branch(i):
-        rows.append((TEXT["used"].format(count=graph.uses[i]), ORANGE, "note"))
+        rows.append((text["used"].format(count=graph.uses[i]), ORANGE, "note"))
     return rows
 
 
-def _grad_row(scene: Scene, i: int, precision: int) -> tuple:
+def _data_rows(graph: Graph, scene: Scene, i: int, precision: int, text: dict) -> list[tuple]:
+    """The "data 0.5" lines of value i (two for a batch), or "data ?" before it is computed."""
+    if i >= scene.computed:
+        return [(f"{text['data']} ?", GREY, "mono")]
+    return [(f"{text['data']} {line}", BLACK, "mono")
+            for line in batch_lines(graph.order[i].data, precision)]
+
+
+def _grad_row(scene: Scene, i: int, precision: int, word: str) -> tuple:
     if i in scene.sums:
         before, added, after = (summary(x, precision) for x in scene.sums[i])
         added = f"({added})" if added.startswith("-") else added
-        return (f"grad {before} + {added} = {after}", RED, "mono")
+        return (f"{word} {before} + {added} = {after}", RED, "mono")
     if i in scene.grads:
-        return ("grad " + summary(scene.grads[i], precision), RED, "mono")
-    return ("grad ?", GREY, "mono")
+        return (f"{word} " + summary(scene.grads[i], precision), RED, "mono")
+    return (f"{word} ?", GREY, "mono")
 
 
-def _add_value(dot, graph: Graph, scene: Scene, i: int, precision: int, widths: dict) -> None:
-    rows = value_rows(graph, scene, i, precision)
+def _add_value(dot, graph: Graph, scene: Scene, i: int, precision: int, widths: dict,
+               text: dict) -> None:
+    rows = value_rows(graph, scene, i, precision, text)
     label = _table(rows, widths.get(("value", i), 0))
     kind = _kind(graph, i)
     fill = FILL[kind] if i < scene.computed else FILL["unknown"]
@@ -143,7 +156,7 @@ def visible_length(text: str) -> int:
 
 # ---------------------------------------------------------------------- op nodes and edges
 
-def _add_op(dot, graph, scene, i, precision, show_partials, widths) -> None:
+def _add_op(dot, graph, scene, i, precision, show_partials, widths, text) -> None:
     node = graph.order[i]
     if not node.parents:
         return
@@ -155,7 +168,7 @@ def _add_op(dot, graph, scene, i, precision, show_partials, widths) -> None:
     arrows = {edge.slots[0]: edge for edge in graph.into.get(i, [])}
     for slot, operand in enumerate(node.operands):
         if slot in arrows:
-            _add_edge(dot, graph, scene, arrows[slot], precision, show_partials, widths)
+            _add_edge(dot, graph, scene, arrows[slot], precision, show_partials, widths, text)
         elif not isinstance(operand, Value):
             _add_constant(dot, i, slot, operand, precision)
     dot.edge(f"op{i}", f"v{i}", color="#333333" if known else GREY)
@@ -167,30 +180,29 @@ def edge_text(scene: Scene, edge: Edge, precision: int) -> str:
     return partials_text([summary(p, precision) if known else "?" for p in edge.partials])
 
 
-def _add_edge(dot, graph, scene, edge: Edge, precision, show_partials, widths) -> None:
+def _add_edge(dot, graph, scene, edge: Edge, precision, show_partials, widths, text) -> None:
     width = widths.get(("edge", edge.child, edge.parent), 0)
-    text = pad(edge_text(scene, edge, precision), width)
+    shown = pad(edge_text(scene, edge, precision), width)
     color = BLUE if edge.child < scene.computed else GREY
     style = {}
     if scene.edge and scene.edge[0] == edge.child and scene.edge[1] in edge.slots:
         color, style = RED, {"penwidth": "3", "color": RED}
-    label = f'<<FONT COLOR="{color}">{text}</FONT>>' if show_partials else None
+    label = f'<<FONT COLOR="{color}">{shown}</FONT>>' if show_partials else None
     tail = f"v{edge.parent}"
     if edge.copy:
         tail = f"u{edge.child}_{edge.parent}"
-        _add_copy(dot, graph, scene, tail, edge.parent, precision, widths)
+        _add_copy(dot, graph, scene, tail, edge.parent, precision, widths, text)
     dot.edge(tail, f"op{edge.child}", label=label, **style)
 
 
-def _add_copy(dot, graph, scene, name: str, i: int, precision: int, widths: dict) -> None:
+def _add_copy(dot, graph, scene, name: str, i: int, precision: int, widths: dict,
+              text: dict) -> None:
     """A small dashed copy of value i next to a far use: its name, data and a note."""
     node = graph.order[i]
     rows = [(escape(node.name), BLACK, "name")] if node.name else []
-    known = i < scene.computed
-    rows += [("data " + line, BLACK, "mono") for line in batch_lines(node.data, precision)] \
-        if known else [("data ?", GREY, "mono")]
-    rows.append((TEXT["copy"], ORANGE, "note"))
-    fill = FILL[_kind(graph, i)] if known else FILL["unknown"]
+    rows += _data_rows(graph, scene, i, precision, text)
+    rows.append((text["copy"], ORANGE, "note"))
+    fill = FILL[_kind(graph, i)] if i < scene.computed else FILL["unknown"]
     dot.node(name, _table(rows, widths.get(("value", i), 0)), shape="box",
              style="rounded,filled,dashed", fillcolor=fill, color=ORANGE, penwidth="1.5")
 
@@ -205,26 +217,31 @@ def _add_constant(dot, i: int, slot: int, constant, precision: int) -> None:
 
 # ---------------------------------------------------------------------- title and legend
 
-def _caption(graph: Graph, scene: Scene, legend: bool, show_partials: bool) -> str:
+def _caption(graph: Graph, scene: Scene, legend: bool, show_partials: bool, text: dict) -> str:
     parts = [f"<B>{escape_long(scene.title)}</B>"] if scene.title else []
     if legend:
-        parts.append(_legend(graph, scene, show_partials))
+        parts.append(_legend(graph, scene, show_partials, text))
     return "<" + "<BR ALIGN=\"LEFT\"/>".join(parts) + "<BR ALIGN=\"LEFT\"/>>"
 
 
-def _legend(graph: Graph, scene: Scene, show_partials: bool) -> str:
-    items = [f'<FONT COLOR="{BLACK}">data</FONT>: {TEXT["legend data"]}']
+def _legend(graph: Graph, scene: Scene, show_partials: bool, text: dict) -> str:
+    items = [_item(BLACK, text["data"], text["legend data"])]
     if scene.grad_rows:
-        items.append(f'<FONT COLOR="{RED}">grad</FONT>: {TEXT["legend grad"]}')
+        items.append(_item(RED, text["grad"], text["legend grad"]))
     if show_partials:
-        items.append(f'<FONT COLOR="{BLUE}">∂ on an edge</FONT>: {TEXT["legend partial"]}')
+        items.append(_item(BLUE, text["legend partial name"], text["legend partial"]))
         if any(len(edge.slots) > 1 for edge in graph.edges):
-            items.append(f'<FONT COLOR="{BLUE}">×2 ∂</FONT>: {TEXT["legend repeat"]}')
+            items.append(_item(BLUE, "×2 ∂", text["legend repeat"]))
     if any(graph.is_branch(i) for i in range(len(graph.order))):
-        items.append(f'<FONT COLOR="{ORANGE}">orange</FONT>: {TEXT["legend branch"]}')
+        items.append(_item(ORANGE, text["legend branch name"], text["legend branch"]))
     if any(edge.copy for edge in graph.edges):
-        items.append(f'<FONT COLOR="{ORANGE}">dashed box</FONT>: {TEXT["legend copy"]}')
+        items.append(_item(ORANGE, text["legend copy name"], text["legend copy"]))
     return '<FONT POINT-SIZE="10">' + "   ·   ".join(items) + "</FONT>"
+
+
+def _item(color: str, name: str, meaning: str) -> str:
+    """One legend entry: the colored word, then what it means."""
+    return f'<FONT COLOR="{color}">{name}</FONT>: {meaning}'
 
 
 def escape_long(text: str) -> str:

@@ -2,9 +2,12 @@
 
 The formula is parsed with Python's `ast` module and then walked by hand: only numbers,
 variable names, + - * / **, unary - and +, parentheses and calls of a few functions are
-allowed. Nothing is ever evaluated by Python itself (no eval, no compile), every refusal names
-the column of the offending part, and the length and nesting depth are limited before any work.
-Messages show the formula with control characters escaped (\\x1b), never raw.
+allowed. A variable may be any Python identifier not starting with _ (x, 重み, バイアス), read as
+Python reads it (NFKC: the full-width ｘ is x). Nothing is ever evaluated by Python itself
+(no eval, no compile), every refusal names the column of the offending part (a caret under it,
+wide characters counted as two columns), and the length and nesting depth are limited first.
+Messages show the formula with control characters escaped (\\x1b), never raw, and come from
+CLI_TEXT in labels.py in English or Japanese (`FormulaError.text("ja")`).
 Numbers become constants (floats, so 9**9**9 is inf, never a huge integer); each variable
 becomes one named leaf Value.
 
@@ -14,12 +17,13 @@ Read next: `cli.py` (the command line that draws the graph).
 from __future__ import annotations
 
 import ast
-import re
+import keyword
+import unicodedata
 
 import autograd
 from autograd import Value, arith
 
-from .labels import visible
+from .labels import CLI_TEXT, visible
 
 MAX_LENGTH = 2000          # characters, checked before parsing
 NAME_LENGTH = 24           # a node is named after its piece of the formula if this short
@@ -28,10 +32,8 @@ FUNCTIONS = {"exp": autograd.exp, "log": autograd.log, "sigmoid": autograd.sigmo
              "tanh": autograd.tanh, "relu": autograd.relu, "step": autograd.step}
 N_ARGUMENTS = {"log": (1, 2)}                        # log(y) or log(y, base); others take one
 OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
-VARIABLE = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
-ALLOWED = "allowed: numbers, names, + - * / **, ( ), " + " ".join(FUNCTIONS)
 REFUSED_OPERATORS = {ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.LShift: "<<",
-                     ast.RShift: ">>", ast.BitOr: "|", ast.BitXor: "^ (a power is **)",
+                     ast.RShift: ">>", ast.BitOr: "|", ast.BitXor: "^",
                      ast.BitAnd: "&", ast.Invert: "~", ast.Not: "not"}
 REFUSED = {
     ast.Attribute: "attribute access", ast.Subscript: "subscripts", ast.Lambda: "lambdas",
@@ -44,34 +46,91 @@ REFUSED = {
 }
 
 
-class FormulaError(ValueError):
-    """A refused formula; `str()` shows the message, the formula, and a caret under the column."""
+class Phrase:
+    """A message from CLI_TEXT by key, with its fields, in either language: .text("ja").
 
-    def __init__(self, message: str, formula: str = "", column: int | None = None) -> None:
-        super().__init__(message)
-        self.message, self.formula, self.column = message, formula, column
+    A field may itself be a Phrase; user text in a field is inserted as it is, never formatted.
+    """
+
+    def __init__(self, key: str, **fields) -> None:
+        self.key, self.fields = key, fields
+
+    def text(self, lang: str = "en") -> str:
+        fields = {name: value.text(lang) if isinstance(value, Phrase) else value
+                  for name, value in self.fields.items()}
+        return CLI_TEXT[lang][self.key].format(**fields)
+
+
+class Refusal(ValueError):
+    """Input the command line refuses; `text(lang)` is its message in "en" or "ja"."""
+
+    def __init__(self, key: str, **fields) -> None:
+        self.phrase = Phrase(key, **fields)
+        super().__init__(self.phrase.text())
+
+    def text(self, lang: str = "en") -> str:
+        return self.phrase.text(lang)
 
     def __str__(self) -> str:
+        return self.text()
+
+
+class FormulaError(Refusal):
+    """A refused formula; `text(lang)` shows the message, the formula, and a caret under the
+    column (counted in terminal columns: a wide character such as 重 takes two)."""
+
+    def __init__(self, key: str, formula: str = "", column: int | None = None,
+                 **fields) -> None:
+        super().__init__(key, **fields)
+        self.formula, self.column = formula, column
+
+    @property
+    def message(self) -> str:
+        return self.phrase.text()
+
+    def text(self, lang: str = "en") -> str:
+        message = self.phrase.text(lang)
         if self.column is None or not self.formula or len(self.formula) > 200:
-            return self.message
-        shown, column = visible(self.formula), len(visible(self.formula[:self.column]))
-        return f"{self.message}\n  {shown}\n  {' ' * column}^"
+            return message
+        shown, column = visible(self.formula), display_width(visible(self.formula[:self.column]))
+        return f"{message}\n  {shown}\n  {' ' * column}^"
+
+
+def display_width(text: str) -> int:
+    """The columns text takes in a terminal: 2 for wide characters (重, ｘ), 0 for combining."""
+    return sum(_char_width(char) for char in text)
+
+
+def _char_width(char: str) -> int:
+    if unicodedata.combining(char):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def variable_name(name: str) -> str | None:
+    """name as Python reads it (NFKC: ｘ is x), or None if it cannot name a variable here.
+
+    Any identifier works (重み, バイアス, x1), except one starting with _ or a keyword.
+    """
+    name = unicodedata.normalize("NFKC", name)
+    if not name.isidentifier() or name.startswith("_") or keyword.iskeyword(name):
+        return None
+    return name
 
 
 def parse(formula: str) -> ast.expr:
     """The checked syntax tree of formula, or a FormulaError pointing at what is not allowed."""
     formula = formula.strip()
     if len(formula) > MAX_LENGTH:
-        raise FormulaError(f"the formula has {len(formula)} characters; the limit is "
-                           f"{MAX_LENGTH}")
+        raise FormulaError("too long", length=len(formula), limit=MAX_LENGTH)
     if "\n" in formula or "\r" in formula:
-        raise FormulaError("the formula must be a single line")
+        raise FormulaError("one line")
     try:
         tree = ast.parse(formula, mode="eval").body
     except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
         offset = getattr(error, "offset", None) or len(formula) + 1   # 0: at the very end
-        raise FormulaError(f"cannot parse the formula: {getattr(error, 'msg', error)}", formula,
-                           min(offset, len(formula) + 1) - 1) from None
+        raise FormulaError("cannot parse", formula, min(offset, len(formula) + 1) - 1,
+                           reason=getattr(error, "msg", error)) from None
     _check(tree, formula)
     return tree
 
@@ -82,15 +141,15 @@ def _check(tree: ast.expr, formula: str) -> None:
     while stack:
         node, depth = stack.pop()
         if depth > MAX_DEPTH:
-            raise FormulaError(f"the formula nests more than {MAX_DEPTH} levels deep",
-                               formula, _column(node, formula))
+            raise FormulaError("too deep", formula, _column(node, formula), limit=MAX_DEPTH)
         problem = _problem(node)
         if problem:
-            raise FormulaError(f"{problem} ({ALLOWED})", formula, _column(node, formula))
+            raise FormulaError("refused", formula, _column(node, formula), problem=problem,
+                               allowed=Phrase("allowed", functions=" ".join(FUNCTIONS)))
         stack.extend((child, depth + 1) for child in _children(node))
 
 
-def _problem(node: ast.AST) -> str | None:
+def _problem(node: ast.AST) -> Phrase | None:
     """Why node is not allowed, or None when it is."""
     if isinstance(node, ast.Constant):
         return _constant_problem(node.value)
@@ -104,42 +163,50 @@ def _problem(node: ast.AST) -> str | None:
     if isinstance(node, ast.Call):
         return _call_problem(node)
     if isinstance(node, ast.Attribute):
-        return f"attribute access (.{node.attr}) is not allowed"
-    return f"{REFUSED.get(type(node), type(node).__name__ + ' expressions')} are not allowed"
+        return Phrase("attribute", attribute=node.attr)
+    return Phrase("not allowed", kind=_kind(node))
 
 
-def _operator_problem(operator: ast.AST) -> str:
+def _kind(node: ast.AST) -> Phrase:
+    """The kind of syntax node is, for "... are not allowed": "subscripts", "lambdas", ..."""
+    if type(node) in REFUSED:
+        return Phrase("kind " + REFUSED[type(node)])
+    return Phrase("kind other", syntax=type(node).__name__)
+
+
+def _operator_problem(operator: ast.AST) -> Phrase:
     symbol = REFUSED_OPERATORS.get(type(operator), type(operator).__name__)
-    return f"the operator {symbol} is not allowed"
+    return Phrase("operator ^") if symbol == "^" else Phrase("operator", symbol=symbol)
 
 
-def _constant_problem(value) -> str | None:
+def _constant_problem(value) -> Phrase | None:
+    if isinstance(value, (str, bytes)):
+        return Phrase("not allowed", kind=Phrase("kind strings"))
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return "strings are not allowed" if isinstance(value, (str, bytes)) else \
-            f"the constant {value!r} is not allowed: only real numbers"
+        return Phrase("constant", value=repr(value))
     return None
 
 
-def _name_problem(name: str) -> str | None:
+def _name_problem(name: str) -> Phrase | None:
     if name in FUNCTIONS:
-        return f"{name} is a function: call it, as in {name}(x)"
-    if name.startswith("_") or not VARIABLE.fullmatch(name):
-        return f"{name!r} is not a simple variable name (letters, digits, _; not starting with _)"
+        return Phrase("function name", name=name)
+    if variable_name(name) != name:
+        return Phrase("bad name", name=repr(name))
     return None
 
 
-def _call_problem(call: ast.Call) -> str | None:
+def _call_problem(call: ast.Call) -> Phrase | None:
     if not isinstance(call.func, ast.Name):
-        return _problem(call.func) or "only calls of a function by its name are allowed"
+        return _problem(call.func) or Phrase("callee")
     name = call.func.id
     if name not in FUNCTIONS:
-        return f"unknown function {name!r}"
+        return Phrase("unknown function", name=repr(name))
     if call.keywords:
-        return "keyword arguments are not allowed"
+        return Phrase("not allowed", kind=Phrase("kind keyword arguments"))
     low, high = N_ARGUMENTS.get(name, (1, 1))
     if not low <= len(call.args) <= high:
-        wanted = f"{low} or {high}" if low != high else f"{low}"
-        return f"{name}() takes {wanted} argument(s), got {len(call.args)}"
+        wanted = Phrase("either", low=low, high=high) if low != high else str(low)
+        return Phrase("arguments", name=name, wanted=wanted, count=len(call.args))
     return None
 
 
@@ -193,23 +260,23 @@ def build(formula: str, at: dict[str, float]) -> tuple[Value, dict[str, Value]]:
     used = variables(tree)
     for name, column in used.items():
         if name not in at:
-            raise FormulaError(f"variable {name!r} has no value: add --at {name}=NUMBER",
-                               formula, _characters(formula, column))
+            raise FormulaError("no value", formula, _characters(formula, column),
+                               name=repr(name), bare=name)
     unused = sorted(set(at) - set(used))
     if unused:
-        raise FormulaError(f"--at gives {listing(unused)}, which the formula does not use")
+        raise FormulaError("unused", names=listing(unused))
     inputs = {name: Value(float(at[name]), name=name) for name in used}
     output = _evaluate(tree, inputs)
     if not isinstance(output, Value):
-        raise FormulaError("the formula has no variables: there is nothing to differentiate")
+        raise FormulaError("no variables")
     return output, inputs
 
 
-def listing(names: list[str], shown: int = 5) -> str:
+def listing(names: list[str], shown: int = 5) -> str | Phrase:
     """names joined with commas, the first few only: "a, b, c, d, e and 9995 more"."""
     if len(names) <= shown:
         return ", ".join(names)
-    return f"{', '.join(names[:shown])} and {len(names) - shown} more"
+    return Phrase("and more", names=", ".join(names[:shown]), more=len(names) - shown)
 
 
 def _evaluate(node: ast.expr, inputs: dict[str, Value]) -> Value | float:
@@ -246,7 +313,7 @@ def _number(value: int | float) -> float:
     try:
         return float(value)
     except OverflowError:
-        raise FormulaError(f"the number {str(value)[:20]}... is too large for a float") from None
+        raise FormulaError("too large", digits=str(value)[:20]) from None
 
 
 def _binary(operator: type, left, right):

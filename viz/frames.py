@@ -18,25 +18,26 @@ import numpy as np
 from autograd import Value
 from autograd.graph import reduce_like
 
-from .labels import OP_SYMBOLS, TEXT, summary
+from .labels import OP_SYMBOLS, summary, words
 from .scene import Graph, Scene, operand_slots
 
 PRECISION = 4
 
 
-def forward_scenes(graph: Graph) -> list[Scene]:
+def forward_scenes(graph: Graph, lang: str = "en") -> list[Scene]:
     """One scene per value: values order[:k+1] are known, the newest one highlighted."""
-    n = len(graph.order)
+    n, text = len(graph.order), words(lang)
     return [Scene(computed=k + 1, grads={}, focus=k,
-                  title=TEXT["forward"].format(step=k + 1, steps=n, what=describe(graph.order[k])))
+                  title=text["forward"].format(step=k + 1, steps=n,
+                                               what=describe(graph.order[k], text)))
             for k in range(n)]
 
 
-def backward_scenes(graph: Graph) -> list[Scene]:
+def backward_scenes(graph: Graph, lang: str = "en") -> list[Scene]:
     """The seed scene, then one scene per edge, with the gradients known after that edge."""
-    n, root = len(graph.order), graph.order[-1]
+    n, root, text = len(graph.order), graph.order[-1], words(lang)
     grads = {n - 1: _seed(root.data)}
-    scenes = [Scene(n, dict(grads), focus=n - 1, title=_seed_title(grads[n - 1]))]
+    scenes = [Scene(n, dict(grads), focus=n - 1, title=_seed_title(grads[n - 1], text))]
     edges = [(i, slot, operand, partial) for i in reversed(range(n))
              for slot, operand, partial in operand_slots(graph.order[i])
              if isinstance(operand, Value)]
@@ -46,8 +47,9 @@ def backward_scenes(graph: Graph) -> list[Scene]:
         before = grads.get(parent)
         grads[parent] = added if before is None else before + added
         sums = {} if before is None else {parent: (before, added, grads[parent])}
-        what = _edge_title(graph, parent, partial, grads[i], added) + _use(graph, i, slot)
-        title = TEXT["backward"].format(step=step, steps=len(edges) + 1, what=what)
+        what = (_edge_title(graph, parent, partial, grads[i], added, text)
+                + _use(graph, i, slot, text))
+        title = text["backward"].format(step=step, steps=len(edges) + 1, what=what)
         scenes.append(Scene(n, dict(grads), sums=sums, focus=parent, edge=(i, slot),
                             title=title))
     return scenes
@@ -64,11 +66,12 @@ def _reduce(parent: Value, gradient):
     return reduce_like(parent, gradient)
 
 
-def describe(node: Value) -> str:
-    """The computation that made node, with numbers: "exp(-0.5) = 0.6065", "x = 0.5"."""
+def describe(node: Value, text: dict | None = None) -> str:
+    """The computation that made node, with numbers: "exp(-0.5) = 0.6065", "input x = 0.5"."""
     result = summary(node.data, PRECISION)
     if not node.parents:
-        return f"input {node.name or ''} = {result}".replace("  ", " ")
+        word = (text or words("en"))["input"]
+        return f"{word} {node.name or ''} = {result}".replace("  ", " ")
     shown = [summary(x.data if isinstance(x, Value) else x, PRECISION) for x in node.operands]
     if node.op in ("exp", "log", "sum", "mean"):
         return f"{node.op}({shown[0]}) = {result}"
@@ -77,21 +80,21 @@ def describe(node: Value) -> str:
     return f" {OP_SYMBOLS.get(node.op, node.op)} ".join(shown) + f" = {result}"
 
 
-def _seed_title(seed) -> str:
-    return TEXT["seed"].format(seed=summary(seed, PRECISION))
+def _seed_title(seed, text: dict) -> str:
+    return text["seed"].format(seed=summary(seed, PRECISION))
 
 
-def _edge_title(graph: Graph, parent: int, partial, upstream, added) -> str:
+def _edge_title(graph: Graph, parent: int, partial, upstream, added, text: dict) -> str:
     name = graph.order[parent].name
-    who = repr(name) if name else TEXT["value"].format(position=parent)
-    return TEXT["edge"].format(who=who, partial=summary(partial, PRECISION),
+    who = repr(name) if name else text["value"].format(position=parent)
+    return text["edge"].format(who=who, partial=summary(partial, PRECISION),
                                upstream=summary(upstream, PRECISION),
                                added=summary(added, PRECISION))
 
 
-def _use(graph: Graph, i: int, slot: int) -> str:
+def _use(graph: Graph, i: int, slot: int, text: dict) -> str:
     """Which use this step is when one arrow stands for several operands ("×2" for x*x)."""
     slots = graph.edge_of(i, slot).slots
     if len(slots) == 1:
         return ""
-    return TEXT["edge use"].format(use=slots.index(slot) + 1, uses=len(slots))
+    return text["edge use"].format(use=slots.index(slot) + 1, uses=len(slots))

@@ -5,7 +5,9 @@ Every function builds a matplotlib `Figure` with the object-oriented API and ret
 pyplot state and no change of the global backend, so it works headless in a script and leaves a
 notebook's own plots alone. Given a `path`, it also writes a PNG or SVG (from the suffix). In
 Jupyter, a returned figure shows inline. matplotlib is imported inside each function, so
-`import viz` never loads it.
+`import viz` never loads it. lang="ja" writes titles and labels in Japanese (`labels.TEXT`);
+every text of a figure gets a font list that covers Japanese (`fonts.plot_fonts()`), set on the
+figure's own texts, so matplotlib's global rcParams are left alone.
 
 Read next: `formula.py` (the safe formula parser behind `python -m viz`).
 """
@@ -20,6 +22,9 @@ from typing import Callable
 import numpy as np
 
 import autograd
+
+from .fonts import check_japanese, plot_fonts
+from .labels import words
 
 
 DPI = 110
@@ -50,12 +55,26 @@ def _shown_inline(Figure: type) -> type:
 
 
 def _finish(figure, path: str | Path | None):
-    """Save the figure to path when one is given; return the figure."""
+    """Give every text the Japanese-capable fonts, save the figure to path when one is given,
+    and return it. Warns once if the figure holds Japanese and no Japanese font is installed."""
+    texts = _use_fonts(figure)
+    check_japanese(" ".join(texts), "matplotlib")
     if path is not None:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         figure.savefig(path, dpi=DPI)
     return figure
+
+
+def _use_fonts(figure) -> list[str]:
+    """Set `plot_fonts()` on every text of figure (titles, labels, legends); their strings."""
+    from matplotlib.text import Text
+
+    texts, families = [], plot_fonts()
+    for text in figure.findobj(Text):
+        text.set_fontfamily(families)
+        texts.append(text.get_text())
+    return texts
 
 
 # ---------------------------------------------------------------------- activations
@@ -73,8 +92,9 @@ def activation_and_slope(name: str, x: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return np.broadcast_to(outputs.data, x.shape), np.asarray(slope)
 
 
-def plot_activations(path: str | Path | None = None):
+def plot_activations(path: str | Path | None = None, lang: str = "en"):
     """sigmoid, tanh, relu and step (top) and their derivatives from backward (bottom)."""
+    text = words(lang)
     x = np.linspace(-6.0, 6.0, 601)
     figure = _figure((14, 6))
     axes = figure.subplots(2, len(ACTIVATIONS), sharex=True)
@@ -83,49 +103,53 @@ def plot_activations(path: str | Path | None = None):
         axes[0, column].plot(x, values, color="#1f5fbf")
         axes[0, column].set_title(name)
         axes[1, column].plot(x, slopes, color="#c0392b")
-        axes[1, column].set_title(f"d {name}(x) / dx  (engine backward)")
-        _mark_maximum(axes[1, column], name)
+        axes[1, column].set_title(text["slope title"].format(name=name))
+        _mark_maximum(axes[1, column], name, text)
         axes[1, column].set_xlabel("x")
     for axis in axes.flat:
         axis.grid(alpha=0.3)
     return _finish(figure, path)
 
 
-def _mark_maximum(axis, name: str) -> None:
+def _mark_maximum(axis, name: str, text: dict) -> None:
     if name in MAX_SLOPE:
         top = MAX_SLOPE[name]
         axis.axhline(top, color="grey", linestyle="--", linewidth=1)
         axis.plot([0], [top], "o", color="black")
-        axis.annotate(f"max {top:g} at x = 0", (0, top), xytext=(1.0, top * 0.85))
+        axis.annotate(text["slope max"].format(top=top), (0, top), xytext=(1.0, top * 0.85))
         axis.set_ylim(-0.05 * top, 1.15 * top)
     else:
         axis.set_ylim(-0.05, 1.15)
     if name == "step":
-        axis.annotate("0 everywhere (undefined at 0):\nno gradient to learn from", (-5.8, 0.5))
+        axis.annotate(text["step slope"], (-5.8, 0.5))
 
 
 # ---------------------------------------------------------------------- training
 
-def plot_history(history: dict[str, list[float]], path: str | Path | None = None):
+def plot_history(history: dict[str, list[float]], path: str | Path | None = None,
+                 lang: str = "en"):
     """Loss (left) and accuracy (right, if recorded) per epoch, from an nn.fit history."""
+    text = words(lang)
     accuracy = [key for key in history if "acc" in key]
     losses = [key for key in history if key not in accuracy]
     figure = _figure((10 if accuracy else 5, 3.8))
     axes = figure.subplots(1, 2 if accuracy else 1, squeeze=False)
-    for axis, keys, label in zip(axes[0], (losses, accuracy), ("loss", "accuracy")):
+    for axis, keys, label in zip(axes[0], (losses, accuracy), (text["loss"], text["accuracy"])):
         for key in keys:
             epochs = np.arange(1, len(history[key]) + 1)
             axis.plot(epochs, history[key], marker="." if len(epochs) < 50 else None,
                       label=key)
-        axis.set(xlabel="epoch", ylabel=label)
+        axis.set(xlabel=text["epoch"], ylabel=label)
         axis.grid(alpha=0.3)
         axis.legend()
     return _finish(figure, path)
 
 
 def plot_decision_boundary(model, X: np.ndarray, y: np.ndarray, path: str | Path | None = None,
-                           resolution: int = 200, predict: Callable | None = None):
+                           resolution: int = 200, predict: Callable | None = None,
+                           lang: str = "en"):
     """A 2-D classifier's regions (colored by `nn.predict(model, points)`) and the data on top."""
+    text = words(lang)
     if predict is None:
         from nn import predict                       # lazily: viz does not need nn otherwise
     X, y = np.asarray(X, dtype=float), np.asarray(y)
@@ -139,7 +163,7 @@ def plot_decision_boundary(model, X: np.ndarray, y: np.ndarray, path: str | Path
         axis.contour(xx, yy, scores.reshape(xx.shape), levels=[0.5], colors="black",
                      linewidths=1)
     axis.scatter(X[:, 0], X[:, 1], c=y, cmap="coolwarm", edgecolors="black", s=22)
-    axis.set(xlabel="feature 1", ylabel="feature 2", title="decision boundary")
+    axis.set(xlabel=text["feature 1"], ylabel=text["feature 2"], title=text["decision boundary"])
     return _finish(figure, path)
 
 
@@ -167,8 +191,9 @@ def _levels(scores: np.ndarray):
 
 
 def plot_digit_grid(images, predicted, true, path: str | Path | None = None,
-                    shape: tuple[int, int] = (8, 8), columns: int = 10):
+                    shape: tuple[int, int] = (8, 8), columns: int = 10, lang: str = "en"):
     """Digit images with "predicted (true)" above each; wrong predictions in red."""
+    text = words(lang)
     images = np.asarray(images, dtype=float).reshape(-1, *shape)
     rows = max(1, -(-len(images) // columns))
     figure = _figure((columns * 1.1, rows * 1.3))
@@ -180,14 +205,15 @@ def plot_digit_grid(images, predicted, true, path: str | Path | None = None,
         right = int(guess) == int(answer)
         axis.set_title(f"{int(guess)} ({int(answer)})", fontsize=9,
                        color="#1e8449" if right else "#c0392b")
-    figure.suptitle("predicted (true); red = wrong", fontsize=10)
+    figure.suptitle(text["digits title"], fontsize=10)
     return _finish(figure, path)
 
 
 def plot_gradient_magnitudes(magnitudes_by_activation: dict[str, list[float]],
-                             path: str | Path | None = None):
+                             path: str | Path | None = None, lang: str = "en"):
     """Mean |gradient| per layer for each activation, log scale: vanishing gradients show as
     lines falling towards the input layer."""
+    text = words(lang)
     figure = _figure((7, 4.2))
     axis = figure.subplots()
     for name, magnitudes in magnitudes_by_activation.items():
@@ -195,8 +221,8 @@ def plot_gradient_magnitudes(magnitudes_by_activation: dict[str, list[float]],
         magnitudes = np.asarray(magnitudes, dtype=float)
         shown = np.where(magnitudes > 0, magnitudes, np.nan)   # log scale: zeros are not drawn
         axis.semilogy(layers, shown, marker="o", label=name)
-    axis.set(xlabel="layer (1 = next to the input)", ylabel="mean |gradient| (log scale)",
-             title="gradient magnitude per layer")
+    axis.set(xlabel=text["layer"], ylabel=text["mean gradient"],
+             title=text["gradient per layer"])
     axis.grid(alpha=0.3, which="both")
     axis.legend()
     return _finish(figure, path)

@@ -24,6 +24,7 @@ from autograd import Value
 
 from .draw import build, draw_graph, edge_text, value_rows, visible_length
 from .frames import backward_scenes, forward_scenes
+from .labels import words
 from .scene import Graph, read_graph
 
 FORMATS = ("svg", "png", "pdf")
@@ -42,7 +43,7 @@ def render(root: Value, path: str | Path, format: str = "svg", timeout: float = 
            **draw_options) -> Path:
     """Draw root's graph (see `draw_graph` for the options) and write it to path as svg/png/pdf.
 
-    dot may take `timeout` seconds, else RenderTimeout.
+    dot may take `timeout` seconds, else RenderTimeout. lang="ja" writes the words in Japanese.
     >>> render(z, "out/sigmoid.svg")     # returns Path("out/sigmoid.svg")
     """
     format = check_format(format)
@@ -107,34 +108,37 @@ def _too_slow(timeout: float) -> str:
 
 
 def backward_frames(root: Value, folder: str | Path, format: str = "png", gif: bool = False,
-                    max_nodes: int = 100, timeout: float = DOT_TIMEOUT, **draw_options
-                    ) -> list[Path]:
+                    max_nodes: int = 100, timeout: float = DOT_TIMEOUT, lang: str = "en",
+                    **draw_options) -> list[Path]:
     """One picture per step of backprop through root's graph, in order, written to folder.
 
     First the forward pass (frame_000_forward.png, ...: one per value), then the backward pass
     (..., frame_NNN_backward.png: the seed, then one per operand). Gradients are replayed from
     the recorded partials; no `.grad` changes. With gif=True the last path is an animated GIF.
-    All the runs of dot together may take `timeout` seconds, else RenderTimeout.
+    All the runs of dot together may take `timeout` seconds, else RenderTimeout. lang="ja"
+    writes the titles and words in Japanese (順伝播, 逆伝播, 勾配, 局所的な微分).
     """
     format = check_format(format)
     if gif and format != "png":
         raise ValueError("an animated GIF is made from png frames: use format='png' with gif=True")
+    text = words(lang)
     graph = read_graph(root, max_nodes)
-    scenes = [("forward", s) for s in forward_scenes(graph)]
-    scenes += [("backward", s) for s in backward_scenes(graph)]
-    widths = measure(graph, [scene for _, scene in scenes], draw_options.get("precision", 4))
+    scenes = [("forward", s) for s in forward_scenes(graph, lang)]
+    scenes += [("backward", s) for s in backward_scenes(graph, lang)]
+    widths = measure(graph, [scene for _, scene in scenes], draw_options.get("precision", 4),
+                     text)
     folder, deadline = Path(folder), time.monotonic() + timeout
     paths = []
     for k, (phase, scene) in enumerate(scenes):
         left = deadline - time.monotonic()
         if left <= 0:
             raise RenderTimeout(_too_slow(timeout))
-        paths.append(write(build(graph, scene, widths=widths, **draw_options),
+        paths.append(write(build(graph, scene, widths=widths, lang=lang, **draw_options),
                            folder / f"frame_{k:03d}_{phase}.{format}", format, left))
     return paths + [make_gif(paths, folder / "backprop.gif")] if gif else paths
 
 
-def measure(graph: Graph, scenes: list, precision: int) -> dict:
+def measure(graph: Graph, scenes: list, precision: int, text: dict | None = None) -> dict:
     """The widest text each value node and each edge label shows in any scene (in characters).
 
     Padding every frame to these widths keeps the layout still from one frame to the next.
@@ -142,11 +146,11 @@ def measure(graph: Graph, scenes: list, precision: int) -> dict:
     widths: dict = {}
     for scene in scenes:
         for i in range(len(graph.order)):
-            rows = value_rows(graph, scene, i, precision)
+            rows = value_rows(graph, scene, i, precision, text)
             _widen(widths, ("value", i), max(visible_length(r[0]) for r in rows if r[2] == "mono"))
         for edge in graph.edges:
-            text = edge_text(scene, edge, precision)
-            _widen(widths, ("edge", edge.child, edge.parent), visible_length(text))
+            label = edge_text(scene, edge, precision)
+            _widen(widths, ("edge", edge.child, edge.parent), visible_length(label))
     return widths
 
 

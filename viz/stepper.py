@@ -31,11 +31,12 @@ from autograd import Value, arith
 from autograd.graph import reduce_like
 
 from .draw import BLACK, BLUE, FILL, GREY, MONO, ORANGE, RED, pad
+from .fonts import LABEL_FONTS, check_japanese
 from .labels import PAGE_TEXT, escape, op_symbol, partials_text, summary
 from .render import DOT_TIMEOUT, run_dot
 from .scene import Edge, Graph, read_graph
 
-FONTS = "DejaVu Sans, Noto Sans CJK JP"     # Japanese names need the CJK font
+FONTS = LABEL_FONTS        # Latin and Japanese (names such as りんご, the words 値 and 勾配)
 NUMBER_WIDTH = 10          # characters kept free for a number: "-1.235e-05" is the widest
 PRECISION = 4
 
@@ -172,6 +173,7 @@ def page_dot(graph: Graph, model: dict) -> graphviz.Digraph:
         _value_node(dot, graph, i, record, words)
         if record["op"]:
             _op_node(dot, graph, i, record, words)
+    check_japanese(dot.source, "graphviz")
     return dot
 
 
@@ -180,7 +182,7 @@ def _value_node(dot, graph: Graph, i: int, record: dict, words: dict) -> None:
     kind = "output" if i == len(graph.order) - 1 else ("inner" if node.parents else "input")
     border, width = (ORANGE, "2") if graph.is_branch(i) else ("#333333", "1")
     note = words["used"].format(count=graph.uses[i]) if graph.is_branch(i) else None
-    label = _label(title(node, i), record["value"], record["grad"], note)
+    label = _label(title(node, i), record["value"], record["grad"], note, words)
     dot.node(f"v{i}", label, id=f"zg-node-{i}", shape="box", style="rounded,filled",
              fillcolor=FILL[kind], color=border, penwidth=width,
              peripheries="2" if kind == "output" else "1")
@@ -191,15 +193,16 @@ def title(node: Value, i: int) -> str:
     return node.name or f"#{i}"
 
 
-def _label(name: str, value, grad, note: str | None, dashed: bool = False) -> str:
-    """An HTML-like table: the name, "data | value", "grad | gradient", and a note.
+def _label(name: str, value, grad, note: str | None, words: dict, dashed: bool = False) -> str:
+    """An HTML-like table: the name, "data | value", "grad | gradient" (in the page's language:
+    値, 勾配), and a note.
 
     The page finds the texts by their order (see `mark_svg`), so every row is always there.
     """
     rows = [f'<TR><TD COLSPAN="2"><FONT POINT-SIZE="12"><B>{escape(name)}</B></FONT></TD></TR>']
-    rows.append(_number_row("data", _shown(value), BLACK))
+    rows.append(_number_row(escape(words["data"]), _shown(value), BLACK))
     if not dashed:
-        rows.append(_number_row("grad", _shown(grad), RED))
+        rows.append(_number_row(escape(words["grad"]), _shown(grad), RED))
     if note:
         rows.append(f'<TR><TD COLSPAN="2"><FONT POINT-SIZE="9" COLOR="{ORANGE}">{escape(note)}'
                     f'</FONT></TD></TR>')
@@ -242,7 +245,7 @@ def _edge(dot, graph: Graph, edge: Edge, words: dict) -> None:
         tail = f"u{edge.child}_{edge.parent}"
         parent = graph.order[edge.parent]
         copy_label = _label(title(parent, edge.parent), encode(parent.data), None,
-                            words["copy"], dashed=True)
+                            words["copy"], words, dashed=True)
         dot.node(tail, copy_label, id=f"zg-copy-{edge.child}-{edge.parent}", shape="box",
                  style="rounded,filled,dashed", fillcolor=FILL["input"], color=ORANGE,
                  penwidth="1.5")
