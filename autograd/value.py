@@ -287,5 +287,5 @@ def _check_name(name):
     return name
 
 
-from . import functions, graph, rules  # noqa: E402  (they build on Value)
+from . import functions, graph  # noqa: E402  (they build on Value)
 from .rules import pow_base_partial, pow_exponent_partial  # noqa: E402

@@ -8,7 +8,6 @@ file:// URL of a page that `viz.stepper(root, ...).save(path)` wrote into the te
 
 from __future__ import annotations
 
-import json
 import shutil
 import tempfile
 from pathlib import Path

@@ -84,8 +84,8 @@ def test_every_edge_into_an_op_carries_its_local_partial():
     ids = {node: value_id(y, node) for node in (a, b, product, y)}
     mul, add = "op" + ids[product][1:], "op" + ids[y][1:]
     found = set(edges(source))
-    assert (ids[a], mul, f"∂ -3") in found      # d(ab)/da = b
-    assert (ids[b], mul, f"∂ 2") in found       # d(ab)/db = a
+    assert (ids[a], mul, "∂ -3") in found      # d(ab)/da = b
+    assert (ids[b], mul, "∂ 2") in found       # d(ab)/db = a
     assert (ids[product], add, "∂ 1") in found
     assert (ids[a], add, "∂ 1") in found
     assert (mul, ids[product], None) in found   # op -> its result: no partial
