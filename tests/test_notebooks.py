@@ -16,7 +16,9 @@ nbformat = pytest.importorskip("nbformat", reason="the test extra installs nbfor
 nbclient = pytest.importorskip("nbclient", reason="the test extra installs nbclient")
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("**/*.ipynb"))    # the course, and ja/ in Japanese
+NOTEBOOKS = sorted(path for path in (ROOT / "notebooks").glob("**/*.ipynb")   # ja/: Japanese
+                   if ".ipynb_checkpoints" not in path.parts)
+NAMES = [str(path.relative_to(ROOT / "notebooks")) for path in NOTEBOOKS]
 INSTALL_MARKER = "from autograd import Value"   # Colab has another `autograd`
 
 
@@ -24,7 +26,7 @@ def test_there_is_a_course():
     assert len(NOTEBOOKS) >= 1
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[str(p.relative_to(ROOT / "notebooks")) for p in NOTEBOOKS])
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
 def test_notebook_is_committed_clean_and_starts_by_installing_zerograd(path):
     notebook = nbformat.read(path, as_version=4)
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
@@ -37,7 +39,7 @@ def test_notebook_is_committed_clean_and_starts_by_installing_zerograd(path):
         f"{path.name}: list the numbers it teaches in metadata zerograd.expect"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[str(p.relative_to(ROOT / "notebooks")) for p in NOTEBOOKS])
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
 def test_notebook_runs_top_to_bottom_and_prints_what_it_teaches(path, tmp_path):
     notebook = nbformat.read(path, as_version=4)
     client = nbclient.NotebookClient(notebook, timeout=180, kernel_name="python3",
