@@ -10,12 +10,14 @@ Read in this order:
 5. `plots.py`   matplotlib plots (activations, training history, decision boundary, ...)
 6. `stepper.py` `stepper`: one self-contained web page that steps through backprop (with
    `stepper.html`, `stepper.css`, and `stepper.js`, whose rule table mirrors autograd/rules.py)
-7. `formula.py` and `cli.py`: `python -m viz "1/(1+exp(-x))" --at x=0.5 -o sigmoid.svg`
+7. `presets.py` the book's worked examples (chapter 5's shopping graphs), ready to draw
+8. `formula.py` and `cli.py`: `python -m viz "1/(1+exp(-x))" --at x=0.5 -o sigmoid.svg`
 
 Importing viz loads graphviz (the Python package) but never matplotlib: plots import it lazily.
 Graphviz's dot runs with a time limit (`timeout=`, 10 s by default); past it, RenderTimeout.
 """
 
+from . import presets
 from .draw import draw_graph
 from .plots import (plot_activations, plot_decision_boundary, plot_digit_grid,
                     plot_gradient_magnitudes, plot_history)
@@ -23,7 +25,7 @@ from .render import RenderTimeout, backward_frames, render
 from .stepper import Stepper, stepper
 
 __all__ = [
-    "draw_graph", "render", "backward_frames", "RenderTimeout", "stepper", "Stepper",
+    "presets", "draw_graph", "render", "backward_frames", "RenderTimeout", "stepper", "Stepper",
     "plot_activations", "plot_history", "plot_decision_boundary", "plot_digit_grid",
     "plot_gradient_magnitudes",
 ]
