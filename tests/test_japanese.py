@@ -175,3 +175,12 @@ def test_with_a_japanese_font_nothing_warns(monkeypatch, no_warnings_yet):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         viz.draw_graph(shopping(), lang="ja")
+
+
+def test_japanese_frame_titles_put_names_in_corner_brackets():
+    from viz.frames import backward_scenes
+    from viz.scene import read_graph
+    price = viz.presets.shopping(lang="ja")
+    titles = [scene.title for scene in backward_scenes(read_graph(price, 100), lang="ja")]
+    assert any("「りんごの個数」 の勾配" in title for title in titles), titles
+    assert not any("'" in title for title in titles)

@@ -86,7 +86,7 @@ def _seed_title(seed, text: dict) -> str:
 
 def _edge_title(graph: Graph, parent: int, partial, upstream, added, text: dict) -> str:
     name = graph.order[parent].name
-    who = repr(name) if name else text["value"].format(position=parent)
+    who = text["named"].format(name=name) if name else text["value"].format(position=parent)
     return text["edge"].format(who=who, partial=summary(partial, PRECISION),
                                upstream=summary(upstream, PRECISION),
                                added=summary(added, PRECISION))
