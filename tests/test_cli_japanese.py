@@ -175,3 +175,14 @@ def test_every_cli_text_key_is_used_by_the_code():
     kinds = {f"kind {kind}" for kind in REFUSED.values()}
     unused = [key for key in CLI_TEXT["en"] if f'"{key}"' not in source and key not in kinds]
     assert unused == []
+
+
+def test_help_is_in_japanese_with_lang_ja_and_english_by_default(capsys):
+    code, out, _ = run(capsys, "--lang", "ja", "--help")
+    assert code == 0
+    for words in ("使い方:", "位置引数", "オプション", "このヘルプを表示して終了",
+                  CLI_TEXT["ja"]["help at"], CLI_TEXT["ja"]["help description"]):
+        assert words in out
+    code, out, _ = run(capsys, "--help")
+    assert code == 0 and out.startswith("usage:") and "positional arguments" in out
+    assert CLI_TEXT["en"]["help at"] in out and "使い方" not in out

@@ -124,32 +124,38 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
+class _Help(argparse.HelpFormatter):
+    """argparse's help layout, with the word before the usage line in the chosen language."""
+
+    def __init__(self, prog: str, usage: str = "usage: ") -> None:
+        super().__init__(prog)
+        self.usage_word = usage
+
+    def add_usage(self, usage, actions, groups, prefix=None) -> None:
+        super().add_usage(usage, actions, groups, prefix or self.usage_word)
+
+
 def _parser(lang: str = "en") -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog=PROGRAM, description="Draw the computational graph of a formula, "
-        "with forward values, gradients and local partials.")
-    parser.add_argument("formula", help='e.g. "1/(1+exp(-x))" or "-log(y)"; functions: exp, '
-                        'log, sigmoid, tanh, relu, step')
+    text = CLI_TEXT[lang]
+    parser = _Parser(prog=PROGRAM, description=text["help description"], add_help=False,
+                     formatter_class=functools.partial(_Help, usage=text["help usage"]))
+    parser._positionals.title = text["help positionals"]     # argparse's headings, translated
+    parser._optionals.title = text["help options"]
+    parser.add_argument("-h", "--help", action="help", help=text["help help"])
+    parser.add_argument("formula", help=text["help formula"])
     parser.add_argument("--at", action="append", default=[], metavar="NAME=NUMBER",
-                        help="a variable's value (repeat, or separate with commas)")
-    parser.add_argument("-o", "--output",
-                        help=f"the picture to write: .svg, .png or .pdf (default: "
-                        f"{DEFAULT_OUTPUT}, unless --html is given)")
-    parser.add_argument("--frames", metavar="DIR", help="also write the step-by-step frames")
-    parser.add_argument("--html", metavar="PATH", help="write the stepper page: one .html file "
-                        "that steps through backprop, explains each rule, and takes new inputs")
-    parser.add_argument("--quiz", action="store_true",
-                        help="with --html: open the page as a quiz (gradients hidden)")
-    parser.add_argument("--lang", choices=tuple(CLI_TEXT), help="the language of the table, the "
-                        "messages, the page and the picture (default: en)")
-    parser.add_argument("--no-grad", action="store_true", help="values only: no backward pass")
-    parser.add_argument("--no-partials", action="store_true",
-                        help="no local partials on the arrows (quicker for large graphs)")
-    parser.add_argument("--max-nodes", type=int, help="refuse larger graphs (default: 1000 for "
-                        "a picture, 300 for --html)")
+                        help=text["help at"])
+    parser.add_argument("-o", "--output", help=text["help output"].format(default=DEFAULT_OUTPUT))
+    parser.add_argument("--frames", metavar="DIR", help=text["help frames"])
+    parser.add_argument("--html", metavar="PATH", help=text["help html"])
+    parser.add_argument("--quiz", action="store_true", help=text["help quiz"])
+    parser.add_argument("--lang", choices=tuple(CLI_TEXT), help=text["help lang"])
+    parser.add_argument("--no-grad", action="store_true", help=text["help no grad"])
+    parser.add_argument("--no-partials", action="store_true", help=text["help no partials"])
+    parser.add_argument("--max-nodes", type=int, help=text["help max nodes"])
     parser.add_argument("--timeout", type=functools.partial(_seconds, lang=lang),
                         default=DOT_TIMEOUT, metavar="SECONDS",
-                        help="stop Graphviz after this long (default: %(default)g)")
+                        help=text["help timeout"].format(default=DOT_TIMEOUT))
     parser.lang = lang
     return parser
 

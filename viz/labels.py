@@ -316,6 +316,27 @@ PAGE_TEXT = {
 # Keys starting with "kind " name a kind of Python syntax the formula may not use.
 CLI_TEXT = {
     "en": {
+        "help usage": "usage: ",
+        "help positionals": "positional arguments",
+        "help options": "options",
+        "help help": "show this help message and exit",
+        "help description": "Draw the computational graph of a formula, with forward values, "
+                            "gradients and local partials.",
+        "help formula": 'e.g. "1/(1+exp(-x))" or "-log(y)"; functions: exp, log, sigmoid, tanh, '
+                        "relu, step",
+        "help at": "a variable's value (repeat, or separate with commas)",
+        "help output": "the picture to write: .svg, .png or .pdf (default: {default}, unless "
+                       "--html is given)",
+        "help frames": "also write the step-by-step frames",
+        "help html": "write the stepper page: one .html file that steps through backprop, "
+                     "explains each rule, and takes new inputs",
+        "help quiz": "with --html: open the page as a quiz (gradients hidden)",
+        "help lang": "the language of the table, the messages, the page and the picture "
+                     "(default: en)",
+        "help no grad": "values only: no backward pass",
+        "help no partials": "no local partials on the arrows (quicker for large graphs)",
+        "help max nodes": "refuse larger graphs (default: 1000 for a picture, 300 for --html)",
+        "help timeout": "stop Graphviz after this long (default: {default:g})",
         "input": "input",
         "value": "value",
         "gradient": "gradient",
@@ -378,6 +399,24 @@ CLI_TEXT = {
         "kind other": "{syntax} expressions",
     },
     "ja": {
+        "help usage": "使い方: ",
+        "help positionals": "位置引数",
+        "help options": "オプション",
+        "help help": "このヘルプを表示して終了",
+        "help description": "式の計算グラフを、順伝播の値・勾配・局所的な微分とともに描きます。",
+        "help formula": '例: "1/(1+exp(-x))" や "-log(y)"。関数: exp, log, sigmoid, tanh, relu, '
+                        "step",
+        "help at": "変数の値（繰り返すか、カンマで区切る）",
+        "help output": "書き出す図: .svg, .png, .pdf（既定: {default}。--html があるときは書かない）",
+        "help frames": "一歩ずつのコマ送りの図も書き出すフォルダ",
+        "help html": "ステッパーのページを書き出す: 逆伝播を一歩ずつ進め、規則を説明し、入力を変え"
+                     "られる一つの .html ファイル",
+        "help quiz": "--html と一緒に: ページをクイズとして開く（勾配を隠す）",
+        "help lang": "表・メッセージ・ページ・図の言語（既定: en）",
+        "help no grad": "値だけ: 逆伝播をしない",
+        "help no partials": "矢印に局所的な微分を書かない（大きなグラフで速い）",
+        "help max nodes": "これより大きなグラフは描かない（既定: 図は 1000、--html は 300）",
+        "help timeout": "Graphviz をこの秒数で止める（既定: {default:g}）",
         "input": "入力",
         "value": "値",
         "gradient": "勾配",
