@@ -84,7 +84,10 @@ def _propagate(root: Value, seed, create_graph: bool, into_grad: bool) -> list[V
             node.upstream = start             # this pass's gradients start from zero
         root.upstream = seed
         check = modes.anomaly_on()
+        visited = root.mark                   # the mark topological_order gave every node
         for node in reversed(order):          # every consumer of a node comes before it
+            if node.mark is not visited:      # weighted-sum nodes left its gradient in a stack
+                _take_from_stacks(node, visited)
             if not node.parents:
                 continue
             upstream = node.upstream
@@ -92,6 +95,9 @@ def _propagate(root: Value, seed, create_graph: bool, into_grad: bool) -> list[V
             if type(upstream) is float:       # one number: each term has its parent's shape
                 for parent, partial in zip(node.parents, partials):
                     parent.upstream += partial * upstream   # the chain rule; branches add up
+            elif type(partials) is not tuple and not create_graph:
+                partials.chain(upstream, visited)   # a batch weighted-sum node: the same chain
+                                                    # rule, vectorised (weighted_sum.py)
             else:                             # a batch (or a Value, under create_graph)
                 for parent, partial in zip(node.parents, partials):
                     parent.upstream += reduce_like(parent, partial * upstream)
@@ -101,6 +107,13 @@ def _propagate(root: Value, seed, create_graph: bool, into_grad: bool) -> list[V
             for node in order:
                 node.grad += node.upstream    # accumulates across calls, like PyTorch
     return order
+
+
+def _take_from_stacks(node: Value, visited) -> None:
+    """Every consumer of node is done: the stacks it sits in hand over their gradient rows."""
+    for stack in node.mark:
+        stack.flush()
+    node.mark = visited
 
 
 def reduce_like(parent: Value, gradient):

@@ -61,6 +61,16 @@ def _data(x):
     return x.data if isinstance(x, Value) else x
 
 
+def _dot_partial(args, i):
+    """d(w0*x0 + ... + b)/d(operand i): the operands are n weights, n inputs, then maybe b."""
+    n = len(args) // 2
+    if i < n:
+        return args[n + i]                # d/dw_i = x_i
+    if i < 2 * n:
+        return args[i - n]                # d/dx_i = w_i
+    return 1.0                            # d/db = 1
+
+
 def _ones(a):
     data = _data(a)
     return np.ones_like(data) if isinstance(data, np.ndarray) else 1.0
@@ -79,6 +89,7 @@ PARTIALS: dict[str, Rule] = {
                                   else pow_exponent_partial(*args, out)),  # d/db = a^b ln a
     "exp":  lambda args, out, i: out,                             # d(e^a)/da = e^a
     "log":  lambda args, out, i: divide(1.0, args[0]),            # d(ln a)/da = 1/a
+    "dot":  lambda args, out, i: _dot_partial(args, i),           # d(w.x+b)/dw_i = x_i, /dx_i = w_i
     "sum":  lambda args, out, i: _ones(args[0]),                  # d(sum a)/da_k = 1
     "mean": lambda args, out, i: _ones(args[0]) / np.size(_ones(args[0])),  # d(mean a)/da_k = 1/n
 }

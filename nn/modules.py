@@ -115,7 +115,7 @@ class Neuron(Module):
     def forward(self, x: Sequence[Input]) -> Value:
         """The neuron's output for inputs x (numbers, Values or batch arrays)."""
         check_inputs(x, len(self.w))
-        weighted_sum = autograd.sum([w * xi for w, xi in zip(self.w, x)] + [self.b])
+        weighted_sum = autograd.dot(self.w, x, self.b)     # one node: sum_i w_i x_i + b
         return ACTIVATIONS[self.activation](weighted_sum)
 
     def parameters(self) -> list[Value]:
@@ -147,6 +147,7 @@ class Layer(Module):
 
     def forward(self, x: Sequence[Input]) -> Value | list[Value]:
         """Every neuron's output for inputs x: one Value for a single neuron, else a list."""
+        x = autograd.stack(x)     # a batch's inputs become one matrix, shared by the neurons
         outputs = [neuron(x) for neuron in self.neurons]
         return outputs[0] if len(outputs) == 1 else outputs
 

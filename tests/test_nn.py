@@ -62,10 +62,10 @@ def test_layer_sizes_must_be_positive_whole_numbers():
         nn.MLP(2, [3, 0])
 
 
-def test_weighted_sum_is_one_n_ary_add_node():
+def test_weighted_sum_is_one_dot_node():
     neuron = nn.Neuron(3, activation="identity", seed=0)
     out = neuron([1.0, 2.0, 3.0])
-    assert out.op == "add" and len(out.parents) == 4
+    assert out.op == "dot" and len(out.parents) == 4
     assert math.isclose(out.data, sum(w.data * x for w, x in zip(neuron.w, [1, 2, 3])))
 
 

@@ -15,7 +15,7 @@ import numpy as np
 
 OP_SYMBOLS = {
     "add": "+", "sub": "−", "neg": "−x", "mul": "×", "div": "÷", "pow": "^",
-    "exp": "exp", "log": "log", "sum": "sum", "mean": "mean",
+    "exp": "exp", "log": "log", "sum": "sum", "mean": "mean", "dot": "Σ w·x",
 }
 # The words a learner reads in the drawings, the frames and the plots, one table per language
 # with the same keys; {braces} are filled in by the code. Numbers and math are the same in both.

@@ -40,6 +40,7 @@ const PARTIALS = {
                                    : powExponentPartial(args[0], args[1], out)),  // a^b ln a
   exp:  (args, out, i) => out,                                 // d(e^a)/da = e^a
   log:  (args, out, i) => divide(1, args[0]),                  // d(ln a)/da = 1/a
+  dot:  (args, out, i) => dotPartial(args, i),                 // d(w.x+b)/dw_i = x_i, /dx_i = w_i
   sum:  (args, out, i) => ones(args[0]),                       // d(sum a)/da_k = 1
   mean: (args, out, i) => scale(ones(args[0]), 1 / size(args[0])),  // d(mean a)/da_k = 1/n
 };
@@ -55,6 +56,7 @@ const FORWARD = {
   pow:  (args) => power(args[0], args[1]),
   exp:  (args) => Math.exp(args[0]),                           // inf on overflow
   log:  (args) => log(args[0]),
+  dot:  (args) => weightedSum(args),                           // w0*x0 + w1*x1 + ... + b
   sum:  (args) => total(args[0]),                              // over the batch: one number
   mean: (args) => total(args[0]) / size(args[0]),
 };
@@ -73,10 +75,24 @@ const RULE_TEXT = {
                         (a === "0" ? " → 0 (a = 0)" : "")],
   exp:  [(a, b, out) => `∂(e^a)/∂a = e^a = ${out}`],
   log:  [(a) => `∂(ln a)/∂a = 1/a = 1/${paren(a)}`],
+  dot:  [(w, x) => `∂(Σ w·x + b)/∂wᵢ = xᵢ = ${x}`, (w, x) => `∂(Σ w·x + b)/∂xᵢ = wᵢ = ${w}`,
+         () => "∂(Σ w·x + b)/∂b = 1"],
   sum:  [() => "∂(Σₖ aₖ)/∂aₖ = 1"],
   mean: [(a, b, out, n) => `∂(mean a)/∂aₖ = 1/n = 1/${n}`],
   relu: [(a) => `∂ relu(a)/∂a = step(a) = (${a} > 0 ? 1 : 0)`],
 };
+// The weighted-sum node's operands are n weights, n inputs, then maybe the bias b.
+function dotPartial(args, i) {
+  const n = args.length >> 1;
+  if (i < n) return args[n + i];                               // d/dw_i = x_i
+  return i < 2 * n ? args[i - n] : 1;                          // d/dx_i = w_i, d/db = 1
+}
+function weightedSum(args) {
+  const n = args.length >> 1;
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += args[i] * args[n + i];   // in order, as Python's sum
+  return args.length > 2 * n ? sum + args[2 * n] : sum;
+}
 const paren = (text) => (text.startsWith("-") ? `(${text})` : text);
 
 // The RULES of the contract: forward and partial of every primitive.
@@ -492,9 +508,14 @@ function edgeRules(i, valueIndexes) {
 function ruleLine(i, slot, k) {
   const node = model.nodes[i];
   const args = operandValues(node, ev.values).map((a) => fmt(shown(a)));
-  const rule = node.relu ? RULE_TEXT.relu[0] : RULE_TEXT[node.op][Math.min(slot, RULE_TEXT[node.op].length - 1)];
+  const rules = node.relu ? RULE_TEXT.relu : RULE_TEXT[node.op];
+  let [a, b, kind] = [args[0], args[1], Math.min(slot, rules.length - 1)];
+  if (node.op === "dot") {                     // the pair (w_i, x_i) this operand belongs to
+    const half = args.length >> 1;
+    [a, b, kind] = [args[slot % half], args[half + (slot % half)], Math.floor(slot / half)];
+  }
   const n = size(ev.values[node.operands[0].node]);
-  const text = rule(args[0], args[1], fmt(shown(ev.values[i])), n);
+  const text = rules[kind](a, b, fmt(shown(ev.values[i])), n);
   return `${text} = ${fmt(shown(ev.partials[i][k]))}`;
 }
 

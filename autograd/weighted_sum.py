@@ -1,0 +1,270 @@
+"""The weighted-sum node: `dot(weights, inputs, bias)` is w0*x0 + w1*x1 + ... + b as ONE node.
+
+A neuron's weighted sum could be built from one mul node per weight and one add node, and
+backprop through them is the chain rule you already know. This primitive records the same
+thing in one node, whose parents are the weights, the inputs (and the bias), and whose local
+partials are
+
+    d(sum)/d(w_i) = x_i        d(sum)/d(x_i) = w_i        d(sum)/d(b) = 1
+
+so it draws, checks and differentiates like every other primitive (`rules.py` has its line).
+
+Why a node of its own: on a batch, one mul node per weight means one numpy call per weight and
+per pass. Here the inputs of a layer are stacked once into a matrix (`stack`), a neuron's
+forward pass is one matrix-vector product, and its backward pass is the same chain rule,
+vectorised: one product `X @ upstream` gives every weight's batch-summed gradient, and the
+gradients that go back to the inputs of a whole layer add up in one matrix (`Stack.gradient`)
+that is handed to the inputs, row by row, once every neuron of the layer has added its share.
+On single samples (floats) the node is plain Python and the generic loop of `graph.py` runs it.
+
+Read next: `functions.py` (sigmoid, tanh, softmax, ... built from the primitives).
+"""
+
+from __future__ import annotations
+
+from operator import mul
+from typing import Sequence
+
+import numpy as np
+
+from . import arith
+from .graph import reduce_like
+from .value import Value, _node, constant
+
+Operand = Value | float | np.ndarray
+
+
+class Stack:
+    """A list of operands (Values and constants) with their numbers stacked once.
+
+    `numbers` is an (n,) array when every operand is a float, else an (n, batch) matrix, one
+    row per operand. `values` are the operands that are Values and `rows` their positions. In a
+    backward pass, the weighted-sum nodes that read this stack add their gradients for it into
+    `gradient`, and `flush` hands each row to its Value.
+    """
+
+    __slots__ = ("operands", "numbers", "values", "rows", "gradient", "backward_pass")
+
+    def __init__(self, operands: Sequence[Operand]) -> None:
+        operands = tuple(operands)
+        kinds = set(map(type, operands))
+        if kinds == {Value}:                  # a neuron's weights, a hidden layer's outputs
+            self.operands = self.values = operands
+            self.rows = range(len(operands))
+            self.numbers = _stacked([x.data for x in operands])
+        elif kinds == {np.ndarray} and _same_shape_reals(operands):   # a batch of data
+            self.numbers = np.array(operands, dtype=float)   # one copy, one row per feature
+            arith.quiet_batch_warnings()
+            self.operands = tuple(self.numbers)              # the rows of our copy
+            self.values, self.rows = (), []
+        else:
+            self.operands = tuple(x if type(x) is Value else _constant(x) for x in operands)
+            self.values = tuple(x for x in self.operands if type(x) is Value)
+            self.rows = [i for i, x in enumerate(self.operands) if type(x) is Value]
+            self.numbers = _stacked([x.data if type(x) is Value else x for x in self.operands])
+        self.gradient = None        # the matrix of this pass's gradients, until it is flushed
+        self.backward_pass = None   # the pass that gradient belongs to (its `visited` mark)
+
+    def __len__(self) -> int:
+        return len(self.operands)
+
+    def add_gradient(self, gradient: np.ndarray, visited) -> None:
+        """Add one node's (n, batch) gradient for the stacked operands; the first one of a pass
+        also tells each Value that a gradient waits for it here (see graph.py)."""
+        if self.backward_pass is visited and self.gradient is not None:
+            self.gradient += gradient
+            return
+        self.gradient, self.backward_pass = gradient, visited
+        for value in self.values:
+            waiting = value.mark
+            value.mark = [self] if waiting is visited else waiting + [self]
+
+    def flush(self) -> None:
+        """Give every Value its row of the gradient (summed if it is not a batch)."""
+        gradient, self.gradient = self.gradient, None
+        if gradient is None:
+            return                  # already handed over
+        for value, row in zip(self.values, self.rows):
+            value.upstream += reduce_like(value, gradient[row])
+
+
+def stack(operands: Sequence[Operand]) -> Stack | Sequence[Operand]:
+    """Stack a layer's inputs once, so that every neuron's `dot` reads the same matrix.
+
+    Inputs without a batch (single numbers) are returned as they are: one sample is summed in
+    plain Python, which is quicker than numpy for a handful of numbers.
+    """
+    if type(operands) is Stack or not any(type(x.data if type(x) is Value else x) is np.ndarray
+                                          for x in operands):
+        return operands
+    return Stack(operands)
+
+
+def dot(weights: Sequence[Operand] | Stack, inputs: Sequence[Operand] | Stack,
+        bias: Value | float | None = None) -> Value:
+    """w0*x0 + w1*x1 + ... (+ bias) as one node with partials x_i, w_i and 1.
+
+    >>> w, x = [Value(2.0), Value(-1.0)], [Value(3.0), Value(4.0)]
+    >>> dot(w, x, Value(0.5)).data      # 2*3 - 1*4 + 0.5
+    2.5
+    """
+    if type(inputs) is not Stack and len(weights) == len(inputs) > 0:
+        w, x = _numbers(weights), _numbers(inputs)
+        one_sample = w is not None and x is not None
+        if one_sample and (bias is None or _numbers([bias]) is not None):
+            return _dot_of_floats(weights, inputs, bias, w, x)     # one sample: plain Python
+    w, x = _as_stack(weights), _as_stack(inputs)
+    if len(w) != len(x) or not len(w):
+        raise ValueError(f"dot needs as many weights as inputs, at least one; got {len(w)} "
+                         f"weights and {len(x)} inputs")
+    sizes = {m.shape[1] for m in (w.numbers, x.numbers) if m.ndim == 2 and m.shape[1] != 1}
+    if len(sizes) > 1:
+        raise ValueError(f"the weights and inputs of dot hold batches of different sizes: "
+                         f"{sorted(sizes)}")
+    b = () if bias is None else (bias if type(bias) is Value else _constant(bias),)
+    total = _weighted_sum(w.numbers, x.numbers)
+    if b:
+        total = total + (b[0].data if type(b[0]) is Value else b[0])
+    if type(total) is not np.ndarray:
+        total = float(total)
+    parents = w.values + x.values + tuple(v for v in b if type(v) is Value)
+    partials = WeightedSumPartials(w, x, parents[-1] if len(parents) > len(w.values) +
+                                   len(x.values) else None)
+    if type(total) is float:
+        partials = tuple(partials)      # no batch: the generic loop of graph.py does it all
+    return _node(total, "dot", parents, partials, w.operands + x.operands + b)
+
+
+def _as_stack(operands) -> Stack:
+    return operands if type(operands) is Stack else Stack(operands)
+
+
+class WeightedSumPartials:
+    """The partials of a batch weighted-sum node, aligned with its parents, without copying:
+    the partial for a weight is its input's row, for an input its weight's row, for b 1."""
+
+    __slots__ = ("weights", "inputs", "bias")
+
+    def __init__(self, weights: Stack, inputs: Stack, bias: Value | None) -> None:
+        self.weights, self.inputs, self.bias = weights, inputs, bias
+
+    def __len__(self) -> int:
+        return len(self.weights.values) + len(self.inputs.values) + (self.bias is not None)
+
+    def __iter__(self):
+        w, x = self.weights, self.inputs
+        yield from (_row(x.numbers, row) for row in w.rows)    # d(sum)/d(w_i) = x_i
+        yield from (_row(w.numbers, row) for row in x.rows)    # d(sum)/d(x_i) = w_i
+        if self.bias is not None:
+            yield 1.0                                          # d(sum)/d(b) = 1
+
+    def __getitem__(self, index: int):
+        return list(self)[index]
+
+    def chain(self, upstream: np.ndarray, visited) -> None:
+        """The chain rule to every parent at once: each gets its partial times upstream."""
+        for side, other in ((self.weights, self.inputs), (self.inputs, self.weights)):
+            if not side.values:
+                continue
+            if side.numbers.ndim == 1:           # float parents (weights): sum over samples
+                partials = other.numbers
+                if len(side.rows) < len(side):
+                    partials = partials[side.rows]
+                gradients = _times(partials, upstream).tolist()
+                for parent, gradient in zip(side.values, gradients):
+                    parent.upstream += gradient
+            else:                                # batch parents: add to the stack's matrix
+                side.add_gradient(_outer(other.numbers, upstream), visited)
+        if self.bias is not None:
+            self.bias.upstream += reduce_like(self.bias, upstream)      # d(sum)/d(b) = 1
+
+
+def _row(numbers: np.ndarray, row: int):
+    """Row `row` of a stack: a float, or one batch."""
+    return float(numbers[row]) if numbers.ndim == 1 else numbers[row]
+
+
+def _times(partials: np.ndarray, upstream: np.ndarray) -> np.ndarray:
+    """Each row's partials times upstream, summed over the batch: one product."""
+    if partials.ndim == 1:
+        return partials * upstream.sum()
+    if partials.shape[1] == upstream.shape[0]:
+        return partials @ upstream
+    return (partials * upstream).sum(axis=1)     # a batch of one sample, broadcast
+
+
+def _outer(partials: np.ndarray, upstream: np.ndarray) -> np.ndarray:
+    """partial * upstream for every row, as an (n, batch) matrix."""
+    if partials.ndim == 2:
+        return partials * upstream
+    return np.multiply.outer(partials, upstream)
+
+
+def _weighted_sum(w: np.ndarray, x: np.ndarray):
+    """sum_i w_i x_i for every sample: a matrix-vector product when one side is a batch."""
+    if x.ndim == 1:
+        return x @ w
+    if w.ndim == 1:
+        return w @ x
+    return (w * x).sum(axis=0)          # both batches (or a batch of one sample and a batch)
+
+
+def _stacked(numbers: list) -> np.ndarray:
+    """The numbers as an (n,) array, or an (n, batch) matrix when some are batches."""
+    kinds = set(map(type, numbers))
+    if kinds == {float}:
+        return np.fromiter(numbers, float, len(numbers))
+    if kinds == {np.ndarray} and len({x.shape for x in numbers}) == 1:
+        return np.array(numbers)          # batches of one size (as_data made them 1-D floats)
+    sizes = {x.size for x in numbers if type(x) is np.ndarray and x.size != 1}
+    if len(sizes) > 1:
+        raise ValueError(f"the inputs of dot hold batches of different sizes: {sorted(sizes)}")
+    size = sizes.pop() if sizes else 1
+    matrix = np.empty((len(numbers), size))
+    for row, x in enumerate(numbers):
+        matrix[row] = x                   # a float, or a batch of one sample, is broadcast
+    return matrix
+
+
+def _same_shape_reals(arrays) -> bool:
+    """True if the arrays are 1-D batches of real numbers, all of one size."""
+    return (len({x.shape for x in arrays}) == 1 and arrays[0].ndim == 1 and arrays[0].size > 0
+            and {x.dtype.kind for x in arrays} <= set("biuf"))
+
+
+def _numbers(operands) -> list[float] | None:
+    """The numbers of one sample's operands (Values or plain numbers), or None for a batch."""
+    numbers = []
+    for x in operands:
+        number = x.data if type(x) is Value else x
+        if type(number) is not float:
+            if type(number) is not int:
+                return None
+            number = float(number)
+        numbers.append(number)
+    return numbers
+
+
+def _dot_of_floats(weights, inputs, bias, w: list[float], x: list[float]) -> Value:
+    """The one-sample node: the same sum, in the same order, as mul and add nodes would give."""
+    total = sum(map(mul, w, x), 0.0)
+    operands = (*weights, *inputs)
+    parents = [v for v in operands if type(v) is Value]
+    partials = [x[i] for i, v in enumerate(weights) if type(v) is Value]    # d/dw_i = x_i
+    partials += [w[i] for i, v in enumerate(inputs) if type(v) is Value]    # d/dx_i = w_i
+    if bias is not None:
+        operands += (bias,)
+        total += bias.data if type(bias) is Value else bias
+        if type(bias) is Value:
+            parents.append(bias)
+            partials.append(1.0)                                          # d/db = 1
+    return _node(total, "dot", tuple(parents), tuple(partials), operands)
+
+
+def _constant(x):
+    c = constant(x)
+    if c is None:
+        raise TypeError(f"dot takes Values and numbers (or batch arrays); got {type(x).__name__}")
+    return c
+
+
