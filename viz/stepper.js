@@ -40,6 +40,8 @@ const PARTIALS = {
                                    : powExponentPartial(args[0], args[1], out)),  // a^b ln a
   exp:  (args, out, i) => out,                                 // d(e^a)/da = e^a
   log:  (args, out, i) => divide(1, args[0]),                  // d(ln a)/da = 1/a
+  sin:  (args, out, i) => Math.cos(args[0]),                   // d(sin a)/da = cos a
+  cos:  (args, out, i) => -Math.sin(args[0]),                  // d(cos a)/da = -sin a
   sum:  (args, out, i) => ones(args[0]),                       // d(sum a)/da_k = 1
   mean: (args, out, i) => scale(ones(args[0]), 1 / size(args[0])),  // d(mean a)/da_k = 1/n
 };
@@ -55,6 +57,8 @@ const FORWARD = {
   pow:  (args) => power(args[0], args[1]),
   exp:  (args) => Math.exp(args[0]),                           // inf on overflow
   log:  (args) => log(args[0]),
+  sin:  (args) => Math.sin(args[0]),                           // nan at ±inf, like arith.sin
+  cos:  (args) => Math.cos(args[0]),
   sum:  (args) => total(args[0]),                              // over the batch: one number
   mean: (args) => total(args[0]) / size(args[0]),
 };
@@ -73,6 +77,8 @@ const RULE_TEXT = {
                         (a === "0" ? " → 0 (a = 0)" : "")],
   exp:  [(a, b, out) => `∂(e^a)/∂a = e^a = ${out}`],
   log:  [(a) => `∂(ln a)/∂a = 1/a = 1/${paren(a)}`],
+  sin:  [(a) => `∂(sin a)/∂a = cos a = cos(${a})`],
+  cos:  [(a) => `∂(cos a)/∂a = −sin a = −sin(${a})`],
   sum:  [() => "∂(Σₖ aₖ)/∂aₖ = 1"],
   mean: [(a, b, out, n) => `∂(mean a)/∂aₖ = 1/n = 1/${n}`],
   relu: [(a) => `∂ relu(a)/∂a = step(a) = (${a} > 0 ? 1 : 0)`],
@@ -422,7 +428,7 @@ function computation(i, hideResult = false) {
   const args = operandValues(node, ev.values).map((a, slot) =>
     ("node" in node.operands[slot] && hiddenValue(node.operands[slot].node)) ? "?" : fmt(shown(a)));
   if (node.relu) return `relu(${args[0]}) = ${result}`;
-  if (["exp", "log", "sum", "mean"].includes(node.op)) return `${node.op}(${args[0]}) = ${result}`;
+  if (["exp", "log", "sin", "cos", "sum", "mean"].includes(node.op)) return `${node.op}(${args[0]}) = ${result}`;
   if (node.op === "neg") return `−(${args[0]}) = ${result}`;
   const symbol = {add: "+", sub: "−", mul: "×", div: "÷", pow: "^"}[node.op];
   return args.map(paren).join(` ${symbol} `) + ` = ${result}`;
