@@ -1,7 +1,8 @@
 """autograd: a scalar automatic-differentiation engine that records every local partial.
 
 Read the package in this order:
-1. `value.py`     the node (`Value`) and the primitives add, sub, neg, mul, div, pow, exp, log
+1. `value.py`     the node (`Value`) and the primitives add, sub, neg, mul, div, pow, exp, log,
+                   sin, cos
 2. `rules.py`     the partial derivative of every primitive, one line each
 3. `graph.py`     topological order, `backward`, `grad` (also derivatives of derivatives)
 4. `weighted_sum.py` `dot`: w0*x0 + w1*x1 + ... + b as one node, and its vectorised backward
@@ -21,13 +22,13 @@ from .value import Value
 from .modes import AnomalyError, detect_anomaly, no_grad
 from .graph import grad, topological_order
 from .weighted_sum import Stack, dot, stack
-from .functions import (exp, identity, log, log_softmax, relu, sigmoid, softmax, step, sum,
-                        tanh)
+from .functions import (cos, exp, identity, log, log_softmax, relu, sigmoid, sin, softmax, step,
+                        sum, tanh)
 from .check import gradcheck, numerical_grad
 from .rules import PARTIALS
 
 __all__ = [
     "Value", "grad", "topological_order", "no_grad", "detect_anomaly", "AnomalyError",
-    "exp", "log", "sigmoid", "tanh", "relu", "step", "identity", "softmax", "log_softmax",
-    "sum", "dot", "stack", "Stack", "numerical_grad", "gradcheck", "PARTIALS",
+    "exp", "log", "sin", "cos", "sigmoid", "tanh", "relu", "step", "identity", "softmax",
+    "log_softmax", "sum", "dot", "stack", "Stack", "numerical_grad", "gradcheck", "PARTIALS",
 ]

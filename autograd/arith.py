@@ -1,9 +1,10 @@
 """IEEE-754 arithmetic on the two kinds of data a Value holds: a float, or a 1-D batch array.
 
 Python floats raise where IEEE arithmetic gives inf or nan (`1.0 / 0.0`, `math.exp(1000)`,
-`math.log(-1)`); numpy arrays warn instead. Here both follow IEEE quietly, like numpy with
-warnings off and like PyTorch: `log(0)` is -inf, `log(-1)` is nan, `1/0` is inf. Each function
-takes the fast Python path first and falls back to numpy only when Python would raise.
+`math.log(-1)`, `math.sin(inf)`); numpy arrays warn instead. Here both follow IEEE quietly, like
+numpy with warnings off and like PyTorch: `log(0)` is -inf, `log(-1)` is nan, `1/0` is inf,
+`sin(inf)` is nan. Each function takes the fast Python path first and falls back to numpy (or
+IEEE's answer) only when Python would raise.
 
 It also holds `summary`, the one short text for either kind of data in messages and repr.
 
@@ -75,6 +76,26 @@ def log(a: Data) -> Data:
     if type(a) is float:
         return math.log(a) if a > 0.0 else quietly(np.log, a)
     return np.log(a)
+
+
+def sin(a: Data) -> Data:
+    """sin a: nan at +-inf (math.sin raises there)."""
+    if type(a) is float:
+        try:
+            return math.sin(a)
+        except ValueError:
+            return math.nan
+    return np.sin(a)
+
+
+def cos(a: Data) -> Data:
+    """cos a: nan at +-inf (math.cos raises there)."""
+    if type(a) is float:
+        try:
+            return math.cos(a)
+        except ValueError:
+            return math.nan
+    return np.cos(a)
 
 
 def step(a: Data) -> Data:

@@ -41,6 +41,16 @@ def log(x: Value | Number, base: Value | Number | None = None) -> Value:
     return natural / arith.log(_number(base, "base"))
 
 
+def sin(x: Value | Number) -> Value:
+    """sin x (the primitive sin)."""
+    return as_value(x).sin()
+
+
+def cos(x: Value | Number) -> Value:
+    """cos x (the primitive cos)."""
+    return as_value(x).cos()
+
+
 def sigmoid(x: Value | Number) -> Value:
     """1 / (1 + e^-x), computed as p + s * e / (1 + e) with e = e^(s*x) = e^-|x|.
 

@@ -56,6 +56,16 @@ def _log(a):
     return a.log() if isinstance(a, Value) else arith.log(a)
 
 
+def _sin(a):
+    """sin a for a Value (a node) or a constant (a number)."""
+    return a.sin() if isinstance(a, Value) else arith.sin(a)
+
+
+def _cos(a):
+    """cos a for a Value (a node) or a constant (a number)."""
+    return a.cos() if isinstance(a, Value) else arith.cos(a)
+
+
 def _data(x):
     """The number(s) of a Value, or x itself (a constant)."""
     return x.data if isinstance(x, Value) else x
@@ -89,6 +99,8 @@ PARTIALS: dict[str, Rule] = {
                                   else pow_exponent_partial(*args, out)),  # d/db = a^b ln a
     "exp":  lambda args, out, i: out,                             # d(e^a)/da = e^a
     "log":  lambda args, out, i: divide(1.0, args[0]),            # d(ln a)/da = 1/a
+    "sin":  lambda args, out, i: _cos(args[0]),                   # d(sin a)/da = cos a
+    "cos":  lambda args, out, i: -_sin(args[0]),                  # d(cos a)/da = -sin a
     "dot":  lambda args, out, i: _dot_partial(args, i),           # d(w.x+b)/dw_i = x_i, /dx_i = w_i
     "sum":  lambda args, out, i: _ones(args[0]),                  # d(sum a)/da_k = 1
     "mean": lambda args, out, i: _ones(args[0]) / np.size(_ones(args[0])),  # d(mean a)/da_k = 1/n

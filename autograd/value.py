@@ -10,11 +10,11 @@ inputs and adds `partial * upstream gradient` into every parent (see `graph.py`)
     y = x * x          # op "mul", parents (x, x), partials (3.0, 3.0)
     y.backward()       # x.grad == 3.0 + 3.0 == 6.0: the two edges add up
 
-The primitives are add, sub, neg, mul, div, pow, exp and log, plus the batch reductions sum and
-mean. Their partials, as formulas, are the table in `rules.py`; the operators below evaluate the
-same formulas inline, because they are the hot path (pow calls the table's own functions, which
-hold its special cases at a = 0 and b = 0). A Python number operand is a constant: it
-gets no node and no partial, but stays in `operands` so that drawings can show it.
+The primitives are add, sub, neg, mul, div, pow, exp, log, sin and cos, plus the batch
+reductions sum and mean. Their partials, as formulas, are the table in `rules.py`; the operators
+below evaluate the same formulas inline, because they are the hot path (pow calls the table's own
+functions, which hold its special cases at a = 0 and b = 0). A Python number operand is a
+constant: it gets no node and no partial, but stays in `operands` so that drawings can show it.
 
 Read next: `graph.py` (the backward pass), then `functions.py` (sigmoid, softmax, ...).
 """
@@ -136,7 +136,7 @@ class Value:
         out = divide(c, self.data)
         return _node(out, "div", (self,), (divide(-out, self.data),), (c, self))
 
-    # ------------------------------------------------------------------ pow, exp, log
+    # ------------------------------------------------------------------ pow, exp, log, sin, cos
 
     def __pow__(self, other: Value | float) -> Value:
         """self ** other.   d(a^b)/da = b a^(b-1), d(a^b)/db = a^b ln a"""
@@ -170,6 +170,16 @@ class Value:
         """Natural log of self.   d(ln a)/da = 1/a"""
         parents = (self,)
         return _node(arith.log(self.data), "log", parents, (divide(1.0, self.data),), parents)
+
+    def sin(self) -> Value:
+        """sin self.   d(sin a)/da = cos a"""
+        parents = (self,)
+        return _node(arith.sin(self.data), "sin", parents, (arith.cos(self.data),), parents)
+
+    def cos(self) -> Value:
+        """cos self.   d(cos a)/da = -sin a"""
+        parents = (self,)
+        return _node(arith.cos(self.data), "cos", parents, (-arith.sin(self.data),), parents)
 
     # ------------------------------------------------------------------ batch reductions
 

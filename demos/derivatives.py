@@ -50,6 +50,8 @@ RULES = [
          lambda a, b: a ** b * math.log(a)),
     Rule("exp", "d(e^a)/da = e^a", lambda a: a.exp(), [0.3], 0, math.exp),
     Rule("log", "d(ln a)/da = 1/a", lambda a: a.log(), [2.0], 0, lambda a: 1 / a),
+    Rule("sin", "d(sin a)/da = cos a", lambda a: a.sin(), [0.9], 0, math.cos),
+    Rule("cos", "d(cos a)/da = -sin a", lambda a: a.cos(), [0.9], 0, lambda a: -math.sin(a)),
     Rule("log base", "d(log_10 a)/da = 1/(a ln 10)", lambda a: autograd.log(a, 10.0), [2.0], 0,
          lambda a: 1 / (a * math.log(10))),
     Rule("log base", "d(log_b a)/db = -ln a/(b ln²b)", lambda a, b: autograd.log(a, b),

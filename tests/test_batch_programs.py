@@ -24,6 +24,8 @@ UNARY = {
     "neg": lambda x: -x,
     "exp": lambda x: (-(x * x)).exp(),
     "log": lambda x: (x * x + 1.0).log(),
+    "sin": lambda x: x.sin(),
+    "cos": lambda x: x.cos(),
     "sigmoid": autograd.sigmoid,
     "tanh": autograd.tanh,
     "relu": autograd.relu,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from viz.cli import main
-from viz.formula import REFUSED, FormulaError, build
+from viz.formula import FUNCTIONS, REFUSED, FormulaError, build
 from viz.labels import CLI_TEXT
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -186,3 +186,9 @@ def test_help_is_in_japanese_with_lang_ja_and_english_by_default(capsys):
     code, out, _ = run(capsys, "--help")
     assert code == 0 and out.startswith("usage:") and "positional arguments" in out
     assert CLI_TEXT["en"]["help at"] in out and "使い方" not in out
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_help_lists_every_function_the_formula_allows(lang):
+    listed = CLI_TEXT[lang]["help formula"].split(":")[-1]
+    assert [name.strip() for name in listed.split(",")] == list(FUNCTIONS)

@@ -10,7 +10,8 @@ from hypothesis import given, settings, strategies as st
 import autograd
 from autograd import Value, gradcheck, topological_order
 
-PRIMITIVE_OPS = {"", "add", "sub", "neg", "mul", "div", "pow", "exp", "log", "sum", "mean"}
+PRIMITIVE_OPS = {"", "add", "sub", "neg", "mul", "div", "pow", "exp", "log", "sin", "cos", "sum",
+                 "mean"}
 finite = st.floats(-1e6, 1e6, allow_nan=False)
 moderate = st.floats(-30.0, 30.0, allow_nan=False)
 t = sp.Symbol("t")
@@ -57,6 +58,8 @@ def test_sigmoid_and_tanh_stay_finite_where_the_textbook_formula_overflows(x):
     ("sigmoid", 1 / (1 + sp.exp(-t))),
     ("tanh", sp.tanh(t)),
     ("exp", sp.exp(t)),
+    ("sin", sp.sin(t)),
+    ("cos", sp.cos(t)),
 ])
 def test_composites_match_sympy_value_and_derivative(name, expression):
     derivative = sp.lambdify(t, sp.diff(expression, t))
@@ -148,7 +151,8 @@ def test_sum_is_one_n_ary_add_node_and_keeps_number_terms_as_constants():
 
 
 @pytest.mark.parametrize("function", [
-    autograd.sigmoid, autograd.tanh, autograd.relu, autograd.step, autograd.exp,
+    autograd.sigmoid, autograd.tanh, autograd.relu, autograd.step, autograd.exp, autograd.sin,
+    autograd.cos,
     lambda x: autograd.log(x, 3.0), lambda x: autograd.softmax([x, x * 2.0])[0],
     lambda x: autograd.log_softmax([x, 1.0])[1],
 ])

@@ -129,7 +129,8 @@ def test_second_derivative_of_sigmoid_is_z_one_minus_z_one_minus_two_z(x_value):
 
 def test_create_graph_through_every_primitive_matches_numerical_second_derivatives():
     def f(x, y):
-        return (x * y - y / x + x ** y + (-x).exp() - (x + y).log()) * 2.0
+        return (x * y - y / x + x ** y + (-x).exp() - (x + y).log() + (x * y).sin()
+                - y.cos()) * 2.0
 
     x, y = Value(1.3), Value(0.7)
     dx, dy = grad(f(x, y), [x, y], create_graph=True)

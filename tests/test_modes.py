@@ -33,6 +33,8 @@ def no_warnings_at_all():
     (lambda: Value(10.0) ** 400, math.inf),
     (lambda: 2 ** Value(5000.0), math.inf),
     (lambda: Value(1e308) * 10.0, math.inf),
+    (lambda: Value(math.inf).sin(), math.nan),
+    (lambda: Value(-math.inf).cos(), math.nan),
 ])
 def test_ieee_results_instead_of_exceptions(compute, expected):
     result = compute().data
@@ -43,6 +45,8 @@ def test_ieee_results_on_batches_without_warnings():
     x = Value(np.array([0.0, -1.0, 1000.0]))
     assert np.array_equal(x.log().data[:1], [-np.inf]) and np.isnan(x.log().data[1])
     assert (1 / x).data[0] == np.inf and x.exp().data[2] == np.inf
+    assert np.isnan(Value(np.array([1.0, np.inf])).sin().data[1])
+    assert np.isnan(Value(np.array([-np.inf, 1.0])).cos().data[0])
     (x.log() * x).sum().backward()          # 0 * -inf = nan, quietly
 
 
@@ -76,6 +80,16 @@ def test_anomaly_mode_leaves_square_of_negative_alone():
         [dy] = autograd.grad(y, [x], create_graph=True)
         [d2y] = autograd.grad(dy, [x])
     assert x.grad == -6.0 and d2y == 2.0
+
+
+@pytest.mark.parametrize("op", ["sin", "cos"])
+def test_anomaly_in_sin_or_cos_of_inf_names_the_op_and_the_nan(op):
+    x = Value(math.inf, name="x")
+    with detect_anomaly():
+        with pytest.raises(AnomalyError, match=rf"{op} node.*gave nan.*inputs: \(x=inf\)"):
+            getattr(x, op)()
+        with pytest.raises(AnomalyError, match=rf"{op} node.*nan at sample 1"):
+            getattr(Value(np.array([0.5, -np.inf])), op)()
 
 
 def test_anomaly_in_a_batch_names_the_sample():

@@ -27,6 +27,8 @@ PRIMITIVES = {
     "pow": (a ** b, lambda x, y: x ** y, (0.1, 5.0), (-3.0, 3.0)),
     "exp": (sp.exp(a), lambda x, y: x.exp(), (-30.0, 30.0), None),
     "log": (sp.log(a), lambda x, y: x.log(), POSITIVE, None),
+    "sin": (sp.sin(a), lambda x, y: x.sin(), ANY, None),
+    "cos": (sp.cos(a), lambda x, y: x.cos(), ANY, None),
 }
 
 
@@ -183,3 +185,52 @@ def test_second_derivatives_at_the_pow_boundary_are_finite_where_the_first_is_fl
     assert dx.data == 0.0 and dp.data == 0.0
     d2 = autograd.grad(dx, [x, p])                                   # d(3x^2)/dx = 6x = 0
     assert d2[0] == 0.0
+
+
+# ------------------------------------------------------------------ sin and cos
+
+@pytest.mark.parametrize("op", ["sin", "cos"])
+@pytest.mark.parametrize("x", [0.0, 0.7, -2.3, math.pi / 2, 10.0, -123.456])
+def test_sin_and_cos_values_and_partials_match_math(op, x):
+    out = getattr(Value(x), op)()
+    function, derivative = {"sin": (math.sin, math.cos),
+                            "cos": (math.cos, lambda v: -math.sin(v))}[op]
+    assert out.data == function(x) and out.partials == (derivative(x),)
+
+
+@pytest.mark.parametrize("op", ["sin", "cos"])
+@pytest.mark.parametrize("x", [0.0, 0.9, -2.3, 4.0])
+def test_sin_and_cos_higher_derivatives_by_create_graph_match_sympy(op, x):
+    """d/da, d2/da2, d3/da3, d4/da4 of sin and cos (d4 sin = sin), each as a graph of Values."""
+    expression = PRIMITIVES[op][0]
+    leaf = Value(x)
+    derivative = getattr(leaf, op)()
+    for order in range(1, 5):
+        [derivative] = autograd.grad(derivative, [leaf], create_graph=True)
+        exact = float(sp.diff(expression, a, order).evalf(subs={a: x}))
+        assert math.isclose(derivative.data, exact, rel_tol=1e-12, abs_tol=1e-15), (op, order)
+    assert math.isclose(derivative.data, float(expression.evalf(subs={a: x})), rel_tol=1e-12,
+                        abs_tol=1e-15)
+
+
+@pytest.mark.parametrize("op", ["sin", "cos"])
+def test_sin_and_cos_on_a_batch_equal_each_sample_as_a_scalar(op):
+    samples = [0.0, -0.0, 0.3, -1.7, 3.0, 1e6, math.inf, -math.inf, math.nan]
+    batch = Value(np.array(samples))
+    out = getattr(batch, op)()
+    out.sum().backward()
+    for k, x in enumerate(samples):
+        scalar = Value(x)
+        alone = getattr(scalar, op)()
+        alone.backward()
+        assert _same(out.data[k], alone.data) and _same(out.partials[0][k], alone.partials[0])
+        assert _same(batch.grad[k], scalar.grad), (op, x)
+
+
+@pytest.mark.parametrize("op", ["sin", "cos"])
+@pytest.mark.parametrize("x", [math.inf, -math.inf, math.nan])
+def test_sin_and_cos_of_inf_and_nan_are_nan_with_nan_partials_and_no_exception(op, x):
+    out = getattr(Value(x), op)()
+    out.backward()
+    assert math.isnan(out.data) and math.isnan(out.partials[0])
+    assert math.isnan(getattr(autograd, op)(x).data)

@@ -140,7 +140,7 @@ def apply(op: str, args: list):
     """One primitive on Values and constants, the way a learner writes it."""
     if op == "nsum":
         return autograd.sum(args)
-    if op in ("neg", "exp", "log", "sum", "mean"):
+    if op in ("neg", "exp", "log", "sin", "cos", "sum", "mean"):
         return -args[0] if op == "neg" else getattr(args[0], op)()
     a, b = args
     return {"add": lambda: a + b, "sub": lambda: a - b, "mul": lambda: a * b,
@@ -171,14 +171,14 @@ def random_recipe(rng: random.Random, n_ops: int, batch: int | None = None,
     for _ in range(n_ops):
         value = lambda: ("v", max(0, count - 1 - int(rng.expovariate(0.7))))  # noqa: E731
         const = lambda: ("c", random_data(rng, batch, specials))             # noqa: E731
-        op = rng.choice(("add", "sub", "mul", "div", "pow", "pow", "neg", "exp", "log",
-                         "nsum", "mul") + (("sum", "mean") if batch else ()))
+        op = rng.choice(("add", "sub", "mul", "div", "pow", "pow", "neg", "exp", "log", "sin",
+                         "cos", "nsum", "mul") + (("sum", "mean") if batch else ()))
         if op == "pow":
             exponent = ("c", rng.choice((0.0, 1.0, 2.0, 3.0, -1.0, 0.5, -0.5, 2.5)))
             refs = [value(), rng.choice((exponent, value(), ("c", 2.0)))]
             if rng.random() < 0.15:
                 refs = [("c", rng.choice((0.0, 2.0, 0.5, -2.0, 1.0))), value()]
-        elif op in ("neg", "exp", "log", "sum", "mean"):
+        elif op in ("neg", "exp", "log", "sin", "cos", "sum", "mean"):
             refs = [value()]
         elif op == "nsum":
             refs = [value() for _ in range(rng.randint(3, 4))]

@@ -1,6 +1,7 @@
 """The formula command line (`python -m viz`): what it draws and prints, and that hostile
 input is refused with exit code 2 and a message pointing at the problem, without running it."""
 
+import math
 import re
 import subprocess
 import sys
@@ -49,6 +50,19 @@ def test_frames_option_writes_the_step_by_step_pictures(tmp_path, capsys):
     assert names == ["frame_000_forward.png", "frame_001_forward.png",
                      "frame_002_backward.png", "frame_003_backward.png",
                      "frame_004_backward.png"]
+
+
+def test_sin_and_cos_in_a_formula_give_the_value_and_the_gradient(tmp_path, capsys):
+    output = tmp_path / "sincos.svg"
+    code, out, err = run(capsys, "sin(x)*cos(x)", "--at", "x=0.7", "-o", str(output))
+    assert code == 0 and err == ""
+    value = math.sin(0.7) * math.cos(0.7)                   # = sin(1.4) / 2
+    gradient = math.cos(0.7) ** 2 - math.sin(0.7) ** 2      # = cos(1.4)
+    assert out.splitlines()[0] == f"sin(x)*cos(x) = {value:.6g}"
+    assert out.splitlines()[2].split() == ["x", "0.7", f"{gradient:.6g}"]
+    assert ">sin<" in output.read_text() and ">cos<" in output.read_text()
+    output, inputs = build("sin(x)*cos(x)", {"x": 0.7})
+    assert [node.op for node in topological_order(output)] == ["", "sin", "cos", "mul"]
 
 
 def test_variables_become_one_named_leaf_and_numbers_become_float_constants():
@@ -103,6 +117,7 @@ def refused(capsys, formula, *extra, column=None):
     ("x ^ 2", 2, "a power is **"),
     ("x if x else x", 0, "conditional expressions"),
     ("log(x, 2, 3)", 0, "takes 1 or 2 argument(s), got 3"),
+    ("sin(x, 2)", 0, "takes 1 argument(s), got 2"),
     ("x + True", 4, "only real numbers"),
     ("x + 1j", 4, "only real numbers"),
     ("x +", 3, "cannot parse"),

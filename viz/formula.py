@@ -28,8 +28,9 @@ from .labels import CLI_TEXT, visible
 MAX_LENGTH = 2000          # characters, checked before parsing
 NAME_LENGTH = 24           # a node is named after its piece of the formula if this short
 MAX_DEPTH = 200            # levels of nesting in the parsed formula (a chain of + counts)
-FUNCTIONS = {"exp": autograd.exp, "log": autograd.log, "sigmoid": autograd.sigmoid,
-             "tanh": autograd.tanh, "relu": autograd.relu, "step": autograd.step}
+FUNCTIONS = {"exp": autograd.exp, "log": autograd.log, "sin": autograd.sin, "cos": autograd.cos,
+             "sigmoid": autograd.sigmoid, "tanh": autograd.tanh, "relu": autograd.relu,
+             "step": autograd.step}
 N_ARGUMENTS = {"log": (1, 2)}                        # log(y) or log(y, base); others take one
 OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 REFUSED_OPERATORS = {ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.LShift: "<<",

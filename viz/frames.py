@@ -73,7 +73,7 @@ def describe(node: Value, text: dict | None = None) -> str:
         word = (text or words("en"))["input"]
         return f"{word} {node.name or ''} = {result}".replace("  ", " ")
     shown = [summary(x.data if isinstance(x, Value) else x, PRECISION) for x in node.operands]
-    if node.op in ("exp", "log", "sum", "mean"):
+    if node.op in ("exp", "log", "sin", "cos", "sum", "mean"):
         return f"{node.op}({shown[0]}) = {result}"
     if node.op == "neg":
         return f"−({shown[0]}) = {result}"

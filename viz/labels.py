@@ -15,7 +15,8 @@ import numpy as np
 
 OP_SYMBOLS = {
     "add": "+", "sub": "−", "neg": "−x", "mul": "×", "div": "÷", "pow": "^",
-    "exp": "exp", "log": "log", "sum": "sum", "mean": "mean", "dot": "Σ w·x",
+    "exp": "exp", "log": "log", "sin": "sin", "cos": "cos", "sum": "sum", "mean": "mean",
+    "dot": "Σ w·x",
 }
 # The words a learner reads in the drawings, the frames and the plots, one table per language
 # with the same keys; {braces} are filled in by the code. Numbers and math are the same in both.
@@ -322,8 +323,8 @@ CLI_TEXT = {
         "help help": "show this help message and exit",
         "help description": "Draw the computational graph of a formula, with forward values, "
                             "gradients and local partials.",
-        "help formula": 'e.g. "1/(1+exp(-x))" or "-log(y)"; functions: exp, log, sigmoid, tanh, '
-                        "relu, step",
+        "help formula": 'e.g. "1/(1+exp(-x))" or "-log(y)"; functions: exp, log, sin, cos, '
+                        "sigmoid, tanh, relu, step",
         "help at": "a variable's value (repeat, or separate with commas)",
         "help output": "the picture to write: .svg, .png or .pdf (default: {default}, unless "
                        "--html is given)",
@@ -404,8 +405,8 @@ CLI_TEXT = {
         "help options": "オプション",
         "help help": "このヘルプを表示して終了",
         "help description": "式の計算グラフを、順伝播の値・勾配・局所的な微分とともに描きます。",
-        "help formula": '例: "1/(1+exp(-x))" や "-log(y)"。関数: exp, log, sigmoid, tanh, relu, '
-                        "step",
+        "help formula": '例: "1/(1+exp(-x))" や "-log(y)"。関数: exp, log, sin, cos, sigmoid, '
+                        "tanh, relu, step",
         "help at": "変数の値（繰り返すか、カンマで区切る）",
         "help output": "書き出す図: .svg, .png, .pdf（既定: {default}。--html があるときは書かない）",
         "help frames": "一歩ずつのコマ送りの図も書き出すフォルダ",

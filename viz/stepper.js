@@ -40,6 +40,8 @@ const PARTIALS = {
                                    : powExponentPartial(args[0], args[1], out)),  // a^b ln a
   exp:  (args, out, i) => out,                                 // d(e^a)/da = e^a
   log:  (args, out, i) => divide(1, args[0]),                  // d(ln a)/da = 1/a
+  sin:  (args, out, i) => Math.cos(args[0]),                   // d(sin a)/da = cos a
+  cos:  (args, out, i) => -Math.sin(args[0]),                  // d(cos a)/da = -sin a
   dot:  (args, out, i) => dotPartial(args, i),                 // d(w.x+b)/dw_i = x_i, /dx_i = w_i
   sum:  (args, out, i) => ones(args[0]),                       // d(sum a)/da_k = 1
   mean: (args, out, i) => scale(ones(args[0]), 1 / size(args[0])),  // d(mean a)/da_k = 1/n
@@ -56,6 +58,8 @@ const FORWARD = {
   pow:  (args) => power(args[0], args[1]),
   exp:  (args) => Math.exp(args[0]),                           // inf on overflow
   log:  (args) => log(args[0]),
+  sin:  (args) => Math.sin(args[0]),                           // nan at ±inf, like arith.sin
+  cos:  (args) => Math.cos(args[0]),
   dot:  (args) => weightedSum(args),                           // w0*x0 + w1*x1 + ... + b
   sum:  (args) => total(args[0]),                              // over the batch: one number
   mean: (args) => total(args[0]) / size(args[0]),
@@ -75,6 +79,8 @@ const RULE_TEXT = {
                         (a === "0" ? " → 0 (a = 0)" : "")],
   exp:  [(a, b, out) => `∂(e^a)/∂a = e^a = ${out}`],
   log:  [(a) => `∂(ln a)/∂a = 1/a = 1/${paren(a)}`],
+  sin:  [(a) => `∂(sin a)/∂a = cos a = cos(${a})`],
+  cos:  [(a) => `∂(cos a)/∂a = −sin a = −sin(${a})`],
   dot:  [(w, x) => `∂(Σ w·x + b)/∂wᵢ = xᵢ = ${x}`, (w, x) => `∂(Σ w·x + b)/∂xᵢ = wᵢ = ${w}`,
          () => "∂(Σ w·x + b)/∂b = 1"],
   sum:  [() => "∂(Σₖ aₖ)/∂aₖ = 1"],
@@ -438,7 +444,7 @@ function computation(i, hideResult = false) {
   const args = operandValues(node, ev.values).map((a, slot) =>
     ("node" in node.operands[slot] && hiddenValue(node.operands[slot].node)) ? "?" : fmt(shown(a)));
   if (node.relu) return `relu(${args[0]}) = ${result}`;
-  if (["exp", "log", "sum", "mean"].includes(node.op)) return `${node.op}(${args[0]}) = ${result}`;
+  if (["exp", "log", "sin", "cos", "sum", "mean"].includes(node.op)) return `${node.op}(${args[0]}) = ${result}`;
   if (node.op === "neg") return `−(${args[0]}) = ${result}`;
   const symbol = {add: "+", sub: "−", mul: "×", div: "÷", pow: "^"}[node.op];
   return args.map(paren).join(` ${symbol} `) + ` = ${result}`;
