@@ -1,8 +1,12 @@
 # The two commands of the README, each self-contained on a fresh machine:
 #   make test   create .venv, install zerograd with its test extras, Graphviz's dot, a Japanese font
-#               (fonts-noto-cjk, for Japanese names and lang="ja" pictures) and a headless
-#               Chromium with its driver (for the stepper page's browser tests), run pytest
-#   make demo   the same set-up (dot and the Japanese font), then the guided tour in demos/
+#               (fonts-noto-cjk, for Japanese names and lang="ja" pictures), a headless
+#               Chromium with its driver (for the stepper page's browser tests) and the
+#               Fashion-MNIST files (dataset-fashion-mnist, for demos/fashion_mnist.py), run pytest
+#   make demo   the same set-up (dot, the Japanese font, Fashion-MNIST), then the guided tour
+#               in demos/
+# Installing Debian packages needs root; otherwise each step prints the one command to run,
+# and the tests that need what is missing are skipped, saying that command.
 # Also: make bench (speed against micrograd, and PyTorch when installed),
 #       make notebooks (the course in notebooks/, in Jupyter Lab from the venv).
 
@@ -10,12 +14,12 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: test demo bench notebooks dot fonts browser clean
+.PHONY: test demo bench notebooks dot fonts browser data clean
 
-test: $(VENV)/.installed-test dot fonts browser
+test: $(VENV)/.installed-test dot fonts browser data
 	$(PY) -m pytest
 
-demo: $(VENV)/.installed-demos dot fonts
+demo: $(VENV)/.installed-demos dot fonts data
 	$(PY) -m demos
 
 bench: $(VENV)/.installed-bench
@@ -82,6 +86,26 @@ browser:
 	  else \
 	    echo "Chromium is missing, so the browser tests will be skipped: install it (Debian/Ubuntu:" \
 	      "sudo apt-get install chromium chromium-driver), then re-run make test."; \
+	  fi; }
+
+# Fashion-MNIST's four IDX files (Debian's dataset-fashion-mnist puts them in FASHION_MNIST) for
+# demos/fashion_mnist.py and nn.data.fashion_mnist(). Without them their tests are skipped and
+# say this same command.
+FASHION_MNIST := /usr/share/datasets/fashion-mnist
+FASHION_FILES := $(addprefix $(FASHION_MNIST)/,train-images-idx3-ubyte.gz \
+  train-labels-idx1-ubyte.gz t10k-images-idx3-ubyte.gz t10k-labels-idx1-ubyte.gz)
+
+data:
+	@ls $(FASHION_FILES) >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Fashion-MNIST (Debian package dataset-fashion-mnist)..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      dataset-fashion-mnist >/dev/null || \
+	      echo "Could not install dataset-fashion-mnist: the Fashion-MNIST tests will be skipped."; \
+	  else \
+	    echo "Fashion-MNIST is missing, so demos.fashion_mnist cannot run and its tests will be" \
+	      "skipped: install it (Debian/Ubuntu: sudo apt-get install dataset-fashion-mnist)," \
+	      "then re-run make."; \
 	  fi; }
 
 clean:

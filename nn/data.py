@@ -1,15 +1,17 @@
 """Small datasets and data helpers for training the zerograd models.
 
 Toy problems made with numpy (`xor`, `moons`, `spiral`), real handwritten digits (`digits`, the 8x8
-images scikit-learn ships; `mnist`, read from IDX files you already have, never downloaded), a
+images scikit-learn ships; `mnist`, read from IDX files you already have, never downloaded),
+photos of clothes (`fashion_mnist`, the IDX files of Debian's package dataset-fashion-mnist), a
 reader for the IDX file format (`load_idx`), and helpers to feed a training loop (`batches`,
-`one_hot`, `train_test_split`).
+`one_hot`, `train_test_split`, `first_per_class`).
 
 Every dataset is a pair (X, y): X float64 of shape (n, features), y int64 labels of shape (n,).
 `load_idx` checks a file's header and data length before it sets any memory aside for the data,
 and reads gzip a chunk at a time, so a small file cannot make it allocate gigabytes.
 
-Read next: the demos (`demos/digits.py`, `demos/mnist.py`) that train on these datasets.
+Read next: the demos (`demos/digits.py`, `demos/mnist.py`, `demos/fashion_mnist.py`) that train on
+these datasets.
 """
 
 import gzip
@@ -46,6 +48,13 @@ MNIST_FILES = {
     "test_images": "t10k-images-idx3-ubyte",
     "test_labels": "t10k-labels-idx1-ubyte",
 }
+# Fashion-MNIST (Zalando): the same four file names and shapes, photos of clothes instead of digits.
+FASHION_MNIST_FOLDER = Path("/usr/share/datasets/fashion-mnist")   # where Debian's package puts it
+INSTALL_FASHION_MNIST = "sudo apt-get install dataset-fashion-mnist"
+FASHION_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",     # label k is
+                   "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")         # FASHION_CLASSES[k]
+MNIST_SOURCE = ("they can be obtained from the MNIST distribution (the MNIST database of "
+                "handwritten digits).")
 
 
 # --- input checks -------------------------------------------------------------------------------
@@ -130,7 +139,7 @@ def digits() -> Dataset:
     return X.astype(np.float64) / 16.0, y.astype(np.int64)
 
 
-# --- IDX files and MNIST ------------------------------------------------------------------------
+# --- IDX files, MNIST and Fashion-MNIST --------------------------------------------------------
 
 def _open_idx(path: Path) -> BinaryIO:
     """Open `path` for reading, through gzip when it starts with the gzip magic bytes."""
@@ -242,8 +251,10 @@ def load_idx(path: str | Path) -> np.ndarray:
             raise ValueError(f"{path}: corrupt gzip data ({err})") from None
 
 
-def _find_mnist_files(folder: Path) -> dict[str, Path]:
-    """Locate the four MNIST files (each plain or .gz) in `folder`, else FileNotFoundError."""
+def _find_mnist_files(folder: Path, dataset: str = "MNIST",
+                      how_to_get: str = MNIST_SOURCE) -> dict[str, Path]:
+    """Locate the four MNIST-format files (each plain or .gz) in `folder`, else
+    FileNotFoundError naming the missing ones and saying `how_to_get` them, once."""
     found, missing = {}, []
     for key, name in MNIST_FILES.items():
         candidates = [folder / name, folder / f"{name}.gz"]
@@ -253,19 +264,19 @@ def _find_mnist_files(folder: Path) -> dict[str, Path]:
         else:
             missing.append(name)
     if missing:
-        raise FileNotFoundError(_missing_mnist_message(folder, missing))
+        raise FileNotFoundError(_missing_mnist_message(folder, missing, dataset, how_to_get))
     return found
 
 
-def _missing_mnist_message(folder: Path, missing: list[str]) -> str:
-    """One line saying which MNIST files are missing from `folder`, each file named once."""
+def _missing_mnist_message(folder: Path, missing: list[str], dataset: str,
+                           how_to_get: str) -> str:
+    """One line saying which files are missing from `folder`, each file named once."""
     if folder.is_dir():
         problem = f"missing in {folder}: {', '.join(missing)}."
     else:
         where = "is not a folder" if folder.exists() else "does not exist"
         problem = f"{folder} {where}; it should hold {', '.join(MNIST_FILES.values())}."
-    return (f"Cannot read MNIST, {problem} Each file may also end in .gz; they can be obtained "
-            f"from the MNIST distribution (the MNIST database of handwritten digits).")
+    return f"Cannot read {dataset}, {problem} Each file may also end in .gz; {how_to_get}"
 
 
 def _load_mnist_pair(images_path: Path, labels_path: Path) -> Dataset:
@@ -289,7 +300,25 @@ def mnist(folder: str | Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nd
 
     Returns X_train (n, 784) in [0, 1], y_train, X_test, y_test (labels int64).
     """
-    paths = _find_mnist_files(Path(folder))
+    return _load_mnist_files(_find_mnist_files(Path(folder)))
+
+
+def fashion_mnist(folder: str | Path | None = None
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Read Fashion-MNIST (photos of clothes, labels named by FASHION_CLASSES), like `mnist`.
+
+    folder defaults to FASHION_MNIST_FOLDER, where Debian's dataset-fashion-mnist puts the files.
+    Returns X_train (60000, 784) in [0, 1], y_train, X_test (10000, 784), y_test (int64, 0-9).
+    """
+    folder = FASHION_MNIST_FOLDER if folder is None else Path(folder)
+    how_to_get = (f"to get them, install Debian's package: {INSTALL_FASHION_MNIST} "
+                  f"(it puts them in {FASHION_MNIST_FOLDER}).")
+    return _load_mnist_files(_find_mnist_files(folder, "Fashion-MNIST", how_to_get))
+
+
+def _load_mnist_files(paths: dict[str, Path]
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The training pair, then the test pair, from the paths `_find_mnist_files` found."""
     X_train, y_train = _load_mnist_pair(paths["train_images"], paths["train_labels"])
     X_test, y_test = _load_mnist_pair(paths["test_images"], paths["test_labels"])
     return X_train, y_train, X_test, y_test
@@ -316,6 +345,22 @@ def _iterate_batches(X: np.ndarray, y: np.ndarray, order: np.ndarray,
     for start in range(0, len(order), batch_size):
         index = order[start:start + batch_size]
         yield X[index], y[index]
+
+
+def first_per_class(X: np.ndarray, y: np.ndarray, n: int) -> Dataset:
+    """A stratified subset of about n samples: the first n // k of each of the k classes in y.
+
+    The first n % k classes give one more; the samples keep their order in (X, y). A class
+    with fewer samples than its share gives all it has, so the subset may be smaller than n.
+    """
+    n = _check_int("n", n, 1)
+    X, y = np.asarray(X), np.asarray(y)
+    _check_same_length(X, y)
+    classes = np.unique(y)
+    shares = [n // len(classes) + (i < n % len(classes)) for i in range(len(classes))]
+    chosen = [np.flatnonzero(y == label)[:share] for label, share in zip(classes, shares)]
+    index = np.sort(np.concatenate(chosen))
+    return X[index], y[index]
 
 
 def one_hot(labels: np.ndarray, classes: int) -> np.ndarray:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import io
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -128,20 +128,29 @@ def _mark_maximum(axis, name: str, text: dict) -> None:
 
 def plot_history(history: dict[str, list[float]], path: str | Path | None = None,
                  lang: str = "en"):
-    """Loss (left) and accuracy (right, if recorded) per epoch, from an nn.fit history."""
+    """Loss (left) and accuracy (right, if recorded) per epoch, from an nn.fit history.
+
+    The curves of nn.fit's keys are named in words ("val_accuracy": test accuracy, as the demos
+    pass the test set as validation); other keys are shown as they are.
+    """
+    from matplotlib.ticker import MaxNLocator
+
     text = words(lang)
     accuracy = [key for key in history if "acc" in key]
     losses = [key for key in history if key not in accuracy]
-    figure = _figure((10 if accuracy else 5, 3.8))
+    figure = _figure((11 if accuracy else 5.5, 4.2))
     axes = figure.subplots(1, 2 if accuracy else 1, squeeze=False)
     for axis, keys, label in zip(axes[0], (losses, accuracy), (text["loss"], text["accuracy"])):
         for key in keys:
             epochs = np.arange(1, len(history[key]) + 1)
-            axis.plot(epochs, history[key], marker="." if len(epochs) < 50 else None,
-                      label=key)
-        axis.set(xlabel=text["epoch"], ylabel=label)
+            axis.plot(epochs, history[key], marker="o" if len(epochs) < 50 else None,
+                      label=text.get(f"history {key}", key), linewidth=2)
+        axis.set_xlabel(text["epoch"], fontsize=13)
+        axis.set_ylabel(label, fontsize=13)
+        axis.xaxis.set_major_locator(MaxNLocator(integer=True))   # epochs are whole numbers
+        axis.tick_params(labelsize=11)
         axis.grid(alpha=0.3)
-        axis.legend()
+        axis.legend(fontsize=12)
     return _finish(figure, path)
 
 
@@ -191,22 +200,40 @@ def _levels(scores: np.ndarray):
 
 
 def plot_digit_grid(images, predicted, true, path: str | Path | None = None,
-                    shape: tuple[int, int] = (8, 8), columns: int = 10, lang: str = "en"):
-    """Digit images with "predicted (true)" above each; wrong predictions in red."""
+                    shape: tuple[int, int] = (8, 8), columns: int = 10, lang: str = "en",
+                    class_names: Sequence[str] | None = None):
+    """Digit images with "predicted (true)" above each; wrong predictions in red.
+
+    With class_names (label k is class_names[k]; English names that labels.TEXT knows as
+    "class NAME" are translated for lang), larger: the predicted name above, the true one below.
+    """
     text = words(lang)
     images = np.asarray(images, dtype=float).reshape(-1, *shape)
     rows = max(1, -(-len(images) // columns))
-    figure = _figure((columns * 1.1, rows * 1.3))
+    cell = (1.1, 1.3) if class_names is None else (2.2, 2.9)
+    figure = _figure((columns * cell[0], rows * cell[1] + (class_names is not None) * 0.6))
     axes = figure.subplots(rows, columns, squeeze=False)
     for axis in axes.flat:
         axis.axis("off")
     for axis, image, guess, answer in zip(axes.flat, images, predicted, true):
         axis.imshow(image, cmap="gray_r")
-        right = int(guess) == int(answer)
-        axis.set_title(f"{int(guess)} ({int(answer)})", fontsize=9,
-                       color="#1e8449" if right else "#c0392b")
-    figure.suptitle(text["digits title"], fontsize=10)
+        color = "#1e8449" if int(guess) == int(answer) else "#c0392b"
+        if class_names is None:
+            axis.set_title(f"{int(guess)} ({int(answer)})", fontsize=9, color=color)
+        else:
+            _name_above_and_below(axis, text, class_names[int(guess)], class_names[int(answer)],
+                                  color)
+    figure.suptitle(text["digits title" if class_names is None else "classes title"],
+                    fontsize=10 if class_names is None else 17)
     return _finish(figure, path)
+
+
+def _name_above_and_below(axis, text: dict, predicted: str, true: str, color: str) -> None:
+    """The predicted class as the title (in color), the true class in black under the image."""
+    axis.set_title(text.get(f"class {predicted}", predicted), fontsize=15, color=color,
+                   fontweight="bold")
+    axis.text(0.5, -0.03, text.get(f"class {true}", true), transform=axis.transAxes,
+              ha="center", va="top", fontsize=15)
 
 
 def plot_gradient_magnitudes(magnitudes_by_activation: dict[str, list[float]],
