@@ -53,9 +53,21 @@ def topological_order(root: Value) -> list[Value]:
     return order
 
 
-def backward(root: Value, gradient: float | np.ndarray = 1.0) -> None:
-    """Add d(root)/d(node) * gradient into `.grad` of every node root depends on."""
-    _propagate(root, _seed(root, gradient), create_graph=False, into_grad=True)
+def backward(root: Value, gradient: float | np.ndarray = 1.0, retain_grad: bool = False) -> None:
+    """Add d(root)/d(node) * gradient into `.grad` of every node root depends on.
+
+    Every leaf, every named node and every single-number node keeps its gradient. An unnamed
+    intermediate node holding a batch gets `.grad = None` instead, so a training step does not
+    keep one gradient array per node; `retain_grad=True` (or a name) keeps those too.
+    """
+    order = _propagate(root, _seed(root, gradient), create_graph=False)
+    for node in order:
+        gradient, node.upstream = node.upstream, None
+        if type(gradient) is float or not node.parents or retain_grad or node.name:
+            grad = node.grad
+            node.grad = gradient if grad is None else grad + gradient   # adds up across calls
+        else:
+            node.grad = None                  # an intermediate batch: not kept (see above)
 
 
 def grad(output: Value, inputs, create_graph: bool = False) -> list:
@@ -69,13 +81,15 @@ def grad(output: Value, inputs, create_graph: bool = False) -> list:
     """
     inputs = _check_inputs(inputs)
     seed = _seed(output, 1.0)
-    order = _propagate(output, Value(seed) if create_graph else seed, create_graph,
-                       into_grad=False)
+    order = _propagate(output, Value(seed) if create_graph else seed, create_graph)
     reached = set(order)
-    return [x.upstream if x in reached else _zero_like(x, create_graph) for x in inputs]
+    gradients = [x.upstream if x in reached else _zero_like(x, create_graph) for x in inputs]
+    for node in order:
+        node.upstream = None                  # the pass's bookkeeping: not kept
+    return gradients
 
 
-def _propagate(root: Value, seed, create_graph: bool, into_grad: bool) -> list[Value]:
+def _propagate(root: Value, seed, create_graph: bool) -> list[Value]:
     """The chain rule from root back to the leaves; each node's gradient lands in `upstream`."""
     with _cyclic_gc_paused():
         order = topological_order(root)
@@ -103,9 +117,6 @@ def _propagate(root: Value, seed, create_graph: bool, into_grad: bool) -> list[V
                     parent.upstream += reduce_like(parent, partial * upstream)
             if check:
                 modes.check_gradients(node, partials, upstream)
-        if into_grad:
-            for node in order:
-                node.grad += node.upstream    # accumulates across calls, like PyTorch
     return order
 
 

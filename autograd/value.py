@@ -217,14 +217,17 @@ class Value:
         gate = arith.step(self.data)
         return _node(arith.relu(self.data), "mul", (self,), (gate,), (self, gate))
 
-    def backward(self, gradient: float | np.ndarray = 1.0) -> None:
+    def backward(self, gradient: float | np.ndarray = 1.0, retain_grad: bool = False) -> None:
         """Add d(self)/d(node) * gradient into `.grad` of every node self depends on.
+
+        Unnamed intermediate batch nodes get `.grad = None` unless retain_grad=True (see
+        graph.backward); leaves, named nodes and single numbers always keep their gradient.
 
         >>> x = Value(2.0); y = x * x + x
         >>> y.backward(); x.grad
         5.0
         """
-        graph.backward(self, gradient)
+        graph.backward(self, gradient, retain_grad)
 
     def __repr__(self) -> str:
         """A short description: name, data, grad and op."""
@@ -232,7 +235,7 @@ class Value:
         parts.append(f"data={arith.summary(self.data)}")
         if self.op:
             parts.append(f"op={self.op!r}")
-        if not (type(self.grad) is float and self.grad == 0.0):
+        if self.grad is not None and not (type(self.grad) is float and self.grad == 0.0):
             parts.append(f"grad={arith.summary(self.grad)}")
         return f"Value({', '.join(parts)})"
 

@@ -156,3 +156,66 @@ def test_create_graph_seed_and_results_are_values_that_backward_can_use():
     dy.backward()
     assert isinstance(dy, Value) and dy.data == 12.0
     assert x.grad == 12.0                      # d(3x^2)/dx = 6x
+
+
+# ---------------------------------------------------------------- what backward keeps
+
+
+def _batch_chain(n_ops: int, batch: int):
+    x = Value(np.linspace(0.1, 1.0, batch), name="x")
+    w = Value(0.1)
+    h = x
+    for _ in range(n_ops):
+        h = (h * w).exp()                # settles near 1.12: no overflow however long
+    return x, w, h
+
+
+def test_intermediate_batch_gradients_are_not_kept_unless_asked():
+    x, w, h = _batch_chain(3, 4)
+    middle = h.parents[0]
+    named = h.parents[0].parents[0]
+    named.name = "kept"
+    loss = h.mean()
+    loss.backward()
+    assert middle.grad is None and middle.upstream is None
+    assert isinstance(x.grad, np.ndarray) and type(w.grad) is float and loss.grad == 1.0
+    assert isinstance(named.grad, np.ndarray)                # a name keeps it
+    kept_x, kept_w, kept_named = x.grad, w.grad, named.grad
+    x.grad, w.grad, named.grad = 0.0, 0.0, 0.0
+    loss.backward(retain_grad=True)
+    assert np.array_equal(x.grad, kept_x) and w.grad == kept_w
+    assert np.array_equal(named.grad, kept_named)
+    # every intermediate node now holds d loss / d node: check one against the chain rule
+    assert np.array_equal(h.grad, np.full(4, 0.25))
+    assert np.allclose(middle.grad, 0.25 * h.data)           # d e^m / dm = e^m
+    loss.backward(retain_grad=True)                          # and they add up across calls
+    assert np.allclose(middle.grad, 0.5 * h.data)
+
+
+def test_single_number_graphs_keep_every_gradient():
+    x = Value(0.5)
+    z = x.sigmoid()
+    z.backward()
+    assert all(type(node.grad) is float for node in topological_order(z))
+
+
+def test_backward_keeps_no_array_per_intermediate_node():
+    import tracemalloc
+    n_ops, batch = 200, 2000
+    x, w, h = _batch_chain(n_ops, batch)
+    loss = h.sum()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    loss.backward()
+    kept = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    one_array = batch * 8
+    assert kept < 10 * one_array                             # x.grad, and a little bookkeeping
+    for node in topological_order(loss):
+        node.grad = 0.0
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    loss.backward(retain_grad=True)
+    retained = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    assert retained > n_ops * one_array                      # one gradient per node, as asked

@@ -132,7 +132,7 @@ class Recipe:
                 args = [made[r] if kind == "v" else r for kind, r in refs]
                 made.append(apply(op, args))
             root = made[-1]
-            root.backward()
+            root.backward(retain_grad=True)   # the tests compare every node's gradient
         return root, made[:len(self.leaves)]
 
 
@@ -699,7 +699,7 @@ def batch_graph():
     w, b = Value(0.75, name="w"), Value(-0.5, name="b")
     h = (x * w + b).exp()
     loss = (h * h + x / w).mean()
-    loss.backward()
+    loss.backward(retain_grad=True)   # model_of reads every node's .grad
     return loss
 
 

@@ -138,13 +138,15 @@ def depths(order: list[Value], position: dict[Value, int]) -> list[int]:
 
 def has_gradients(graph: Graph) -> bool:
     """True once a backward pass has reached the graph: some grad is a batch or nonzero."""
-    return any(isinstance(node.grad, np.ndarray) or node.grad != 0.0 for node in graph.order)
+    return any(isinstance(node.grad, np.ndarray) or node.grad not in (0.0, None)
+               for node in graph.order)
 
 
 def final_scene(graph: Graph, show_grad: bool) -> Scene:
     """Everything computed; gradients written when show_grad and backward has run."""
     grad_rows = show_grad and has_gradients(graph)
-    grads = {i: node.grad for i, node in enumerate(graph.order)} if grad_rows else {}
+    grads = ({i: node.grad for i, node in enumerate(graph.order) if node.grad is not None}
+             if grad_rows else {})       # None: a batch gradient backward() did not keep
     return Scene(computed=len(graph.order), grads=grads, grad_rows=grad_rows)
 
 
