@@ -41,8 +41,7 @@ def plot_descent_path(points: np.ndarray, function: Function2D, formula: str, lr
     figure = _figure((8, 8.4))
     axis = figure.subplots()
     span = 1.15 * np.abs(points).max()
-    _contours(axis, function, (-span, span), (-span, span), levels=10, labels=True)
-    axis.plot([], [], color=CONTOUR_COLOR, label=text["contour"])    # the legend's entry
+    _contours(axis, function, (-span, span), (-span, span), 10, text["contour"], labels=True)
     _path(axis, points, text, markersize=7)
     axis.set_aspect("equal")
     axis.set_xlabel("x0", fontsize=LABEL_SIZE)
@@ -56,13 +55,16 @@ def plot_descent_path(points: np.ndarray, function: Function2D, formula: str, lr
     return _finish(figure, path)
 
 
-def _contours(axis, function: Function2D, xlim, ylim, levels, labels: bool = False) -> None:
+def _contours(axis, function: Function2D, xlim, ylim, levels, legend: str,
+              labels: bool = False) -> None:
+    """function's contour lines (numbered when labels), and an entry for them in the legend."""
     xs, ys = np.linspace(*xlim, 400), np.linspace(*ylim, 400)
     X, Y = np.meshgrid(xs, ys)
     lines = axis.contour(X, Y, function(X, Y), levels=levels, colors=CONTOUR_COLOR,
                          linewidths=1.0)
     if labels:
         axis.clabel(lines, fontsize=11, fmt="%g", colors="#505050")
+    axis.plot([], [], color=CONTOUR_COLOR, label=legend)
     axis.set(xlim=xlim, ylim=ylim)
 
 
@@ -82,7 +84,8 @@ def plot_optimizer_paths(paths: dict[str, np.ndarray], rates: dict[str, float],
                          function: Function2D, formula: str, path: str | Path | None = None,
                          lang: str = "en"):
     """One panel per optimizer: its path (one marker per step) over function's contour lines,
-    on the same axes and the same contour levels (the book's figure 6-8)."""
+    on the same axes and the same contour levels (the book's figure 6-8). y is stretched, as in
+    the book, so the zigzags show; the outermost contour line goes through the start."""
     text = words(lang)
     if len({tuple(points[0]) for points in paths.values()}) > 1:
         raise ValueError("every path must start at the same point")
@@ -92,20 +95,21 @@ def plot_optimizer_paths(paths: dict[str, np.ndarray], rates: dict[str, float],
     start = np.asarray(next(iter(paths.values()))[0])
     levels = function(*start) * 0.5 ** np.arange(7)[::-1]   # the outermost through the start
     rows = -(-len(paths) // 2)
-    figure = _figure((16, 4.2 * rows + 1.2))
+    figure = _figure((16, 4.6 * rows + 1.0))
     axes = figure.subplots(rows, 2, squeeze=False, sharex=True, sharey=True)
-    for number, (axis, (name, points)) in enumerate(zip(axes.flat, paths.items())):
-        _contours(axis, function, xlim, ylim, levels)
-        _path(axis, np.asarray(points), text, markersize=5)
-        axis.set_aspect("equal")
+    for axis, (name, points) in zip(axes.flat, paths.items()):
+        _contours(axis, function, xlim, ylim, levels, text["contour"])
+        _path(axis, np.asarray(points), text, markersize=6)
         axis.set_title(text["optimizer panel"].format(name=name, lr=rates[name]),
                        fontsize=TITLE_SIZE)
-        axis.tick_params(labelsize=LABEL_SIZE - 2)
+        axis.tick_params(labelsize=LABEL_SIZE - 1)
+    for axis in axes[-1]:
         axis.set_xlabel("x", fontsize=LABEL_SIZE)
+    for axis in axes[:, 0]:
         axis.set_ylabel("y", fontsize=LABEL_SIZE)
     for axis in list(axes.flat)[len(paths):]:
         axis.axis("off")
-    axes.flat[0].legend(loc="lower right", fontsize=LABEL_SIZE - 3, framealpha=0.95)
+    axes.flat[0].legend(loc="upper right", fontsize=LABEL_SIZE - 2, framealpha=0.95)
     steps = max(len(points) for points in paths.values()) - 1
     figure.suptitle(text["optimizers title"].format(steps=steps, formula=formula,
                                                     start=point_text(start)),
