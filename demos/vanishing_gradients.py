@@ -61,9 +61,10 @@ def run_network(activation, weights: list[np.ndarray], inputs: np.ndarray
 def magnitude_table(magnitudes: dict[str, list[float]]) -> str:
     """One row per layer, one column per activation."""
     names = list(magnitudes)
-    lines = ["layer " + "".join(f"{name:>12}" for name in names)]
+    width = max(12, *(len(name) + 2 for name in names))
+    lines = ["layer " + "".join(f"{name:>{width}}" for name in names)]
     for layer in range(len(magnitudes[names[0]])):
-        lines.append(f"{layer + 1:>5} " + "".join(f"{magnitudes[name][layer]:>12.3e}"
+        lines.append(f"{layer + 1:>5} " + "".join(f"{magnitudes[name][layer]:>{width}.3e}"
                                                    for name in names))
     return "\n".join(lines)
 

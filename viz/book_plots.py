@@ -141,19 +141,24 @@ def plot_activation_histograms(activations: dict[str, list[np.ndarray]],
     grid = figure.add_gridspec(rows, columns + (2 if magnitudes else 0))
     for row, (name, layers) in enumerate(activations.items()):
         axes = [figure.add_subplot(grid[row, column]) for column in range(len(layers))]
-        _histogram_row(axes, name, layers, text, bins, last=row == rows - 1)
+        _histogram_row(axes, name, layers, text, bins, first=row == 0, last=row == rows - 1)
     if magnitudes:
         axis = figure.add_subplot(grid[:, columns:])
-        _draw_gradient_magnitudes(axis, magnitudes, text, fontsize=LABEL_SIZE - 2)
-        axis.title.set_fontsize(TITLE_SIZE - 2)
+        one_line = {name.replace("\n", ", "): values for name, values in magnitudes.items()}
+        _draw_gradient_magnitudes(axis, one_line, text, fontsize=LABEL_SIZE - 2)
+        axis.title.set_fontsize(TITLE_SIZE)
+        for label in (axis.xaxis.label, axis.yaxis.label):
+            label.set_fontsize(LABEL_SIZE)
+        axis.tick_params(labelsize=LABEL_SIZE - 2)
     samples, units = activations[next(iter(activations))][0].shape[::-1]
-    figure.suptitle(text["histograms title"].format(samples=samples, layers=columns,
+    figure.suptitle(text["histograms title"].format(samples=f"{samples:,}", layers=columns,
                                                     units=units), fontsize=TITLE_SIZE + 2)
     return _finish(figure, path)
 
 
 def _histogram_row(axes, name: str, layers: list[np.ndarray], text: dict, bins: int,
-                   last: bool) -> None:
+                   first: bool, last: bool) -> None:
+    """One setting's histograms, one per layer, on the same x range and the same y limit."""
     values = [np.ravel(layer) for layer in layers]
     top = max(value.max() for value in values)
     value_range = (0.0, 1.0) if top <= 1.0 else (0.0, float(np.ceil(top)))
@@ -165,8 +170,9 @@ def _histogram_row(axes, name: str, layers: list[np.ndarray], text: dict, bins: 
         axis.set_ylim(0, height)
         axis.set_xlim(value_range)
         _label_cut_bar(axis, count, value_range, height, text)
-        axis.set_title(text["layer n"].format(layer=layer), fontsize=LABEL_SIZE)
-        axis.tick_params(labelsize=LABEL_SIZE - 4)
+        if first:
+            axis.set_title(text["layer n"].format(layer=layer), fontsize=TITLE_SIZE)
+        axis.tick_params(labelsize=LABEL_SIZE - 3)
         if layer > 1:
             axis.set_yticklabels([])
         if last:
