@@ -12,6 +12,7 @@ The book's figures, drawn from zerograd's backward pass (each takes `--lang ja` 
 from __future__ import annotations
 
 import argparse
+import unicodedata
 from pathlib import Path
 
 
@@ -28,3 +29,13 @@ def book_parser(program: str, description: str) -> argparse.ArgumentParser:
 def picture_path(out: str | Path, name: str, lang: str) -> Path:
     """out/name.png, or out/name_ja.png in Japanese, so both languages can sit side by side."""
     return Path(out) / (f"{name}.png" if lang == "en" else f"{name}_{lang}.png")
+
+
+def pad(text: str, columns: int) -> str:
+    """text padded with spaces to `columns` terminal columns (a kana or kanji takes two)."""
+    return text + " " * max(0, columns - terminal_width(text))
+
+
+def terminal_width(text: str) -> int:
+    """How many terminal columns text takes: two for each wide (East Asian) character."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)

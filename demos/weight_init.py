@@ -19,12 +19,11 @@ Read next: `demos/vanishing_gradients.py` (the gradients per layer, on a deeper,
 from __future__ import annotations
 
 import time
-import unicodedata
 
 import numpy as np
 
 import autograd
-from demos import book_parser, picture_path
+from demos import book_parser, pad, picture_path
 from demos.vanishing_gradients import magnitude_table, run_network
 from viz.book_plots import plot_activation_histograms
 from viz.labels import CLI_TEXT, words
@@ -63,7 +62,7 @@ def layer_activations(activation: str, init: float | str, samples: int = SAMPLES
 def summary_table(activations: dict[str, list[np.ndarray]], text: dict) -> str:
     """One line per setting: each layer's mean ± std of the activations, then the setting."""
     count = len(next(iter(activations.values())))
-    lines = ["  ".join(_pad(text["layer n"].format(layer=layer), 9)
+    lines = ["  ".join(pad(text["layer n"].format(layer=layer), 9)
                        for layer in range(1, count + 1)).rstrip()]
     lines += ["  ".join(f"{a.mean():.2f}±{a.std():.2f}" for a in layers) + "  " + one_line(name)
               for name, layers in activations.items()]
@@ -73,12 +72,6 @@ def summary_table(activations: dict[str, list[np.ndarray]], text: dict) -> str:
 def one_line(label: str) -> str:
     """A two-line setting label on one line, for the terminal."""
     return label.replace("\n", ", ")
-
-
-def _pad(words: str, width: int) -> str:
-    """words padded with spaces to width terminal columns (a kanji takes two)."""
-    columns = sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in words)
-    return words + " " * max(0, width - columns)
 
 
 def main(argv: list[str] | None = None) -> int:
