@@ -189,3 +189,28 @@ def test_shopping_prints_the_books_order_and_draws_both_graphs(tmp_path, capsys,
     for name in ("apples", "oranges"):
         assert_sensible_picture(tmp_path / f"shopping_{name}{suffix}.png")
         assert (tmp_path / f"shopping_{name}{suffix}.svg").read_text().lstrip().startswith("<")
+
+
+# ---------------------------------------------------------------------- the plots themselves
+
+def test_book_plots_return_figures_in_either_language_and_save_only_with_a_path(tmp_path):
+    import viz
+    from matplotlib.figure import Figure
+
+    points = gradient_descent.descend(steps=5)
+    figure = viz.plot_descent_path(points, gradient_descent.function, "f", 0.1, lang="ja")
+    assert isinstance(figure, Figure) and not list(tmp_path.iterdir())
+    titles = " ".join(axis.get_title() for axis in figure.axes)
+    assert "学習率 0.1" in titles and "5 ステップ" in titles
+    paths = optimizers.all_paths(steps=3)
+    figure = viz.plot_optimizer_paths(paths, {name: 0.1 for name in paths},
+                                      optimizers.function, "f", tmp_path / "o.svg")
+    assert len(figure.axes) == 4 and (tmp_path / "o.svg").stat().st_size > 1000
+    layers = [np.full((3, 10), 0.5), np.full((3, 10), 0.25)]
+    figure = viz.plot_activation_histograms({"a": layers, "b": layers}, {"a": [1, 2], "b": [3, 4]})
+    assert len(figure.axes) == 2 * 2 + 1
+    with pytest.raises(ValueError, match="en, ja"):
+        viz.plot_descent_path(points, gradient_descent.function, "f", 0.1, lang="fr")
+    with pytest.raises(ValueError, match="same point"):
+        viz.plot_optimizer_paths({"a": points, "b": points + 1}, {"a": 1, "b": 1},
+                                 gradient_descent.function, "f")

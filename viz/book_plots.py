@@ -184,7 +184,7 @@ def _row_height(counts: list[np.ndarray]) -> float:
     """The y limit of a row: the tallest bar, or 1.3 times the tallest uncut bar."""
     tallest = max(count.max() for count in counts)
     second = max(np.sort(count)[-2] for count in counts)
-    return 1.3 * second if tallest > 3 * second else 1.05 * tallest
+    return 1.3 * second if 0 < 3 * second < tallest else 1.05 * tallest
 
 
 def _label_cut_bar(axis, count: np.ndarray, value_range, height: float, text: dict) -> None:

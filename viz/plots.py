@@ -9,7 +9,8 @@ Jupyter, a returned figure shows inline. matplotlib is imported inside each func
 every text of a figure gets a font list that covers Japanese (`fonts.plot_fonts()`), set on the
 figure's own texts, so matplotlib's global rcParams are left alone.
 
-Read next: `formula.py` (the safe formula parser behind `python -m viz`).
+Read next: `book_plots.py` (the book's figures), then `formula.py` (the safe formula parser behind
+`python -m viz`).
 """
 
 from __future__ import annotations
