@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the four settings, print the tables and draw the histograms; returns 0."""
     parser = book_parser("weight_init", __doc__)
     parser.add_argument("--samples", type=int, default=SAMPLES, help="inputs (default 1000)")
-    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--seed", type=int, default=SEED, help="seed of the inputs and weights")
     args = parser.parse_args(argv)
     text = words(args.lang)
     activations, magnitudes = {}, {}

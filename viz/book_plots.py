@@ -103,18 +103,23 @@ def plot_optimizer_paths(paths: dict[str, np.ndarray], rates: dict[str, float],
         axis.set_title(text["optimizer panel"].format(name=name, lr=rates[name]),
                        fontsize=TITLE_SIZE)
         axis.tick_params(labelsize=LABEL_SIZE - 1)
-    for axis in axes[-1]:
-        axis.set_xlabel("x", fontsize=LABEL_SIZE)
-    for axis in axes[:, 0]:
-        axis.set_ylabel("y", fontsize=LABEL_SIZE)
-    for axis in list(axes.flat)[len(paths):]:
-        axis.axis("off")
-    axes.flat[0].legend(loc="upper right", fontsize=LABEL_SIZE - 2, framealpha=0.95)
+    _label_panels(axes, len(paths))
     steps = max(len(points) for points in paths.values()) - 1
     figure.suptitle(text["optimizers title"].format(steps=steps, formula=formula,
                                                     start=point_text(start)),
                     fontsize=TITLE_SIZE + 2)
     return _finish(figure, path)
+
+
+def _label_panels(axes, used: int) -> None:
+    """x under the bottom row, y left of the first column, the legend in the first panel."""
+    for axis in axes[-1]:
+        axis.set_xlabel("x", fontsize=LABEL_SIZE)
+    for axis in axes[:, 0]:
+        axis.set_ylabel("y", fontsize=LABEL_SIZE)
+    for axis in list(axes.flat)[used:]:
+        axis.axis("off")
+    axes.flat[0].legend(loc="upper right", fontsize=LABEL_SIZE - 2, framealpha=0.95)
 
 
 def _limits(values: np.ndarray, at_least: float) -> tuple[float, float]:
@@ -130,7 +135,8 @@ def plot_activation_histograms(activations: dict[str, list[np.ndarray]],
     """One row per setting, one histogram per layer (the book's figures 6-10 to 6-14); with
     magnitudes, the mean |gradient| per layer of every setting in a panel on the right.
 
-    Activations inside [0, 1] (sigmoid) are drawn on [0, 1]; others (relu) on [0, their max].
+    activations maps a setting's name (it may hold a line break) to its layers' activations,
+    each an array of units × samples. Activations inside [0, 1] (sigmoid) are drawn on [0, 1]; others (relu) on [0, their max].
     When one bar is over 3 times the next tallest (relu's zeros), it is cut off and labelled
     with its share of the values.
     """
@@ -143,17 +149,21 @@ def plot_activation_histograms(activations: dict[str, list[np.ndarray]],
         axes = [figure.add_subplot(grid[row, column]) for column in range(len(layers))]
         _histogram_row(axes, name, layers, text, bins, first=row == 0, last=row == rows - 1)
     if magnitudes:
-        axis = figure.add_subplot(grid[:, columns:])
-        one_line = {name.replace("\n", ", "): values for name, values in magnitudes.items()}
-        _draw_gradient_magnitudes(axis, one_line, text, fontsize=LABEL_SIZE - 2)
-        axis.title.set_fontsize(TITLE_SIZE)
-        for label in (axis.xaxis.label, axis.yaxis.label):
-            label.set_fontsize(LABEL_SIZE)
-        axis.tick_params(labelsize=LABEL_SIZE - 2)
+        _gradient_panel(figure.add_subplot(grid[:, columns:]), magnitudes, text)
     samples, units = activations[next(iter(activations))][0].shape[::-1]
     figure.suptitle(text["histograms title"].format(samples=f"{samples:,}", layers=columns,
                                                     units=units), fontsize=TITLE_SIZE + 2)
     return _finish(figure, path)
+
+
+def _gradient_panel(axis, magnitudes: dict[str, list[float]], text: dict) -> None:
+    """plots.plot_gradient_magnitudes' lines on axis, a setting's name on one line each."""
+    one_line = {name.replace("\n", ", "): values for name, values in magnitudes.items()}
+    _draw_gradient_magnitudes(axis, one_line, text, fontsize=LABEL_SIZE - 2)
+    axis.title.set_fontsize(TITLE_SIZE)
+    for label in (axis.xaxis.label, axis.yaxis.label):
+        label.set_fontsize(LABEL_SIZE)
+    axis.tick_params(labelsize=LABEL_SIZE - 2)
 
 
 def _histogram_row(axes, name: str, layers: list[np.ndarray], text: dict, bins: int,
@@ -181,7 +191,8 @@ def _histogram_row(axes, name: str, layers: list[np.ndarray], text: dict, bins: 
 
 
 def _row_height(counts: list[np.ndarray]) -> float:
-    """The y limit of a row: the tallest bar, or 1.3 times the tallest uncut bar."""
+    """The y limit of a row: a little above its tallest bar, or, when that bar is more than 3
+    times any other, 1.3 times the second tallest (the tallest is then cut off)."""
     tallest = max(count.max() for count in counts)
     second = max(np.sort(count)[-2] for count in counts)
     return 1.3 * second if 0 < 3 * second < tallest else 1.05 * tallest
