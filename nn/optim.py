@@ -72,7 +72,9 @@ class Nesterov(Optimizer):
         v = momentum*v - lr*grad
         p = p + momentum*momentum*v - (1 + momentum)*lr*grad
 
-    p holds the look-ahead point, so the gradient is the one at p: no extra evaluation.
+    p holds the look-ahead point, so the gradient is the one at p: no extra evaluation. (This
+    is the book's code; the paper's form uses the velocity from before the update in the
+    momentum*momentum term.)
     """
 
     def __init__(self, params: Iterable[Value], lr: float, momentum: float = 0.9) -> None:
