@@ -36,22 +36,35 @@ def make_weights(layers: int, width: int, seed: int) -> list[np.ndarray]:
 def gradient_magnitudes(activation, weights: list[np.ndarray], inputs: np.ndarray
                         ) -> list[float]:
     """Mean |d output / d weight| for each layer, the layer next to the input first."""
+    return run_network(activation, weights, inputs)[1]
+
+
+def run_network(activation, weights: list[np.ndarray], inputs: np.ndarray
+                ) -> tuple[list[np.ndarray], list[float]]:
+    """Each layer's activations (units × samples) and mean |d output / d weight|, layer 1 first.
+
+    inputs is one sample (a vector) or a batch (features × samples: each row becomes one batch
+    Value, so the whole batch goes through one graph). The output is the sum of the last
+    layer's units, averaged over the batch.
+    """
     layers = [[[Value(w) for w in row] for row in matrix] for matrix in weights]
-    hidden = [Value(x) for x in inputs]
+    hidden, activations = [Value(x) for x in inputs], []
     for layer in layers:
         hidden = [activation(autograd.sum([w * h for w, h in zip(row, hidden)]))
                   for row in layer]
-    output = autograd.sum(hidden)
-    output.backward()
-    return [float(np.mean([abs(w.grad) for row in layer for w in row])) for layer in layers]
+        activations.append(np.array([h.data for h in hidden]))
+    autograd.sum(hidden).mean().backward()
+    magnitudes = [float(np.mean([abs(w.grad) for row in layer for w in row])) for layer in layers]
+    return activations, magnitudes
 
 
 def magnitude_table(magnitudes: dict[str, list[float]]) -> str:
     """One row per layer, one column per activation."""
     names = list(magnitudes)
-    lines = ["layer " + "".join(f"{name:>12}" for name in names)]
+    width = max(12, *(len(name) + 2 for name in names))
+    lines = ["layer " + "".join(f"{name:>{width}}" for name in names)]
     for layer in range(len(magnitudes[names[0]])):
-        lines.append(f"{layer + 1:>5} " + "".join(f"{magnitudes[name][layer]:>12.3e}"
+        lines.append(f"{layer + 1:>5} " + "".join(f"{magnitudes[name][layer]:>{width}.3e}"
                                                    for name in names))
     return "\n".join(lines)
 

@@ -3,7 +3,8 @@
 Read the package in this order:
 1. `modules.py`  `Neuron`, `Layer`, `MLP`: weighted sums and activations, with named weights
 2. `losses.py`   `mse_loss`, `cross_entropy`, `softmax_cross_entropy`, `hinge_loss`, `l2_penalty`
-3. `optim.py`    `SGD`, `Momentum`, `Adam`: how the gradients move the weights
+3. `optim.py`    `SGD`, `Momentum`, `Nesterov`, `AdaGrad`, `RMSprop`, `Adam`: how the gradients
+                 move the weights
 4. `training.py` `fit`, `predict`, `accuracy`: minibatches as batch Values, one graph per step
 5. `checks.py`   `gradient_check`: backprop against numerical gradients, layer by layer
 6. `saving.py`   `Module.save` / `Module.load` as .npz (never pickle)
@@ -20,12 +21,12 @@ from . import data
 from .checks import gradient_check
 from .losses import cross_entropy, hinge_loss, l2_penalty, mse_loss, softmax_cross_entropy
 from .modules import ACTIVATIONS, MLP, Layer, Module, Neuron
-from .optim import SGD, Adam, Momentum, Optimizer
+from .optim import SGD, AdaGrad, Adam, Momentum, Nesterov, Optimizer, RMSprop
 from .training import accuracy, as_inputs, fit, predict
 
 __all__ = [
     "data", "Module", "Neuron", "Layer", "MLP", "ACTIVATIONS",
     "mse_loss", "cross_entropy", "softmax_cross_entropy", "hinge_loss", "l2_penalty",
-    "Optimizer", "SGD", "Momentum", "Adam",
+    "Optimizer", "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam",
     "fit", "predict", "accuracy", "as_inputs", "gradient_check",
 ]

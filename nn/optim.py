@@ -1,9 +1,12 @@
 """Optimizers: how the gradients move the parameters, one `step()` at a time.
 
 Each optimizer holds the parameters (float Values) and updates `p.data` in place from `p.grad`:
-plain gradient descent (`SGD`), descent with a velocity (`Momentum`), and `Adam`, which scales
-each step by running averages of the gradient and of its square. The learning rate `lr` is a
-plain attribute, so a schedule can change it between steps (`optimizer.lr = ...`).
+plain gradient descent (`SGD`), descent with a velocity (`Momentum`, and `Nesterov`, which looks
+ahead along it), steps scaled per parameter by the squared gradients seen so far (`AdaGrad`) or
+by their running average (`RMSprop`), and `Adam`, which scales each step by running averages of
+the gradient and of its square. All follow chapter 6 of ゼロから作るDeep Learning (its
+common/optimizer.py). The learning rate `lr` is a plain attribute, so a schedule can change it
+between steps (`optimizer.lr = ...`).
 
     optimizer = nn.Adam(model.parameters(), lr=0.01)
     optimizer.zero_grad(); loss.backward(); optimizer.step()
@@ -61,6 +64,69 @@ class Momentum(Optimizer):
         for i, p in enumerate(self.params):
             self.velocities[i] = self.momentum * self.velocities[i] - self.lr * p.grad
             p.data += self.velocities[i]
+
+
+class Nesterov(Optimizer):
+    """Nesterov's accelerated gradient, in the book's reformulated form (arXiv:1212.0901):
+
+        v = momentum*v - lr*grad
+        p = p + momentum*momentum*v - (1 + momentum)*lr*grad
+
+    p holds the look-ahead point, so the gradient is the one at p: no extra evaluation. (This
+    is the book's code; the paper's form uses the velocity from before the update in the
+    momentum*momentum term.)
+    """
+
+    def __init__(self, params: Iterable[Value], lr: float, momentum: float = 0.9) -> None:
+        super().__init__(params, lr)
+        self.momentum = momentum
+        self.velocities = [0.0] * len(self.params)
+
+    def step(self) -> None:
+        """Update each velocity, then move each parameter by the look-ahead step."""
+        momentum, lr = self.momentum, self.lr
+        for i, p in enumerate(self.params):
+            self.velocities[i] = momentum * self.velocities[i] - lr * p.grad
+            p.data += momentum * momentum * self.velocities[i] - (1 + momentum) * lr * p.grad
+
+
+class AdaGrad(Optimizer):
+    """AdaGrad: h = h + grad*grad; p = p - lr * grad / (sqrt(h) + eps), eps = 1e-7 as in the book.
+
+    h only grows, so a parameter that has had large gradients takes ever smaller steps.
+    """
+
+    def __init__(self, params: Iterable[Value], lr: float, eps: float = 1e-7) -> None:
+        super().__init__(params, lr)
+        self.eps = eps
+        self.h = [0.0] * len(self.params)   # sum of the squared gradients so far
+
+    def step(self) -> None:
+        """Add each squared gradient to h, then move each parameter by lr * grad / sqrt(h)."""
+        for i, p in enumerate(self.params):
+            self.h[i] += p.grad * p.grad
+            p.data -= self.lr * p.grad / (math.sqrt(self.h[i]) + self.eps)
+
+
+class RMSprop(Optimizer):
+    """RMSprop: h = decay_rate*h + (1 - decay_rate)*grad*grad; p = p - lr*grad/(sqrt(h) + eps).
+
+    Like AdaGrad, but h is a running average that forgets old gradients (the book's
+    decay_rate 0.99 and eps 1e-7 are the defaults).
+    """
+
+    def __init__(self, params: Iterable[Value], lr: float, decay_rate: float = 0.99,
+                 eps: float = 1e-7) -> None:
+        super().__init__(params, lr)
+        self.decay_rate, self.eps = decay_rate, eps
+        self.h = [0.0] * len(self.params)   # running average of the squared gradient
+
+    def step(self) -> None:
+        """Update each running average h, then move each parameter by lr * grad / sqrt(h)."""
+        decay = self.decay_rate
+        for i, p in enumerate(self.params):
+            self.h[i] = decay * self.h[i] + (1 - decay) * p.grad * p.grad
+            p.data -= self.lr * p.grad / (math.sqrt(self.h[i]) + self.eps)
 
 
 class Adam(Optimizer):

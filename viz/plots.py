@@ -9,7 +9,8 @@ Jupyter, a returned figure shows inline. matplotlib is imported inside each func
 every text of a figure gets a font list that covers Japanese (`fonts.plot_fonts()`), set on the
 figure's own texts, so matplotlib's global rcParams are left alone.
 
-Read next: `formula.py` (the safe formula parser behind `python -m viz`).
+Read next: `book_plots.py` (the book's figures), then `formula.py` (the safe formula parser behind
+`python -m viz`).
 """
 
 from __future__ import annotations
@@ -240,16 +241,21 @@ def plot_gradient_magnitudes(magnitudes_by_activation: dict[str, list[float]],
                              path: str | Path | None = None, lang: str = "en"):
     """Mean |gradient| per layer for each activation, log scale: vanishing gradients show as
     lines falling towards the input layer."""
-    text = words(lang)
     figure = _figure((7, 4.2))
-    axis = figure.subplots()
-    for name, magnitudes in magnitudes_by_activation.items():
+    _draw_gradient_magnitudes(figure.subplots(), magnitudes_by_activation, words(lang))
+    return _finish(figure, path)
+
+
+def _draw_gradient_magnitudes(axis, magnitudes_by_name: dict[str, list[float]], text: dict,
+                              **legend_options) -> None:
+    """One log-scale line per name on axis (plot_gradient_magnitudes; also book_plots)."""
+    for name, magnitudes in magnitudes_by_name.items():
         layers = np.arange(1, len(magnitudes) + 1)
         magnitudes = np.asarray(magnitudes, dtype=float)
         shown = np.where(magnitudes > 0, magnitudes, np.nan)   # log scale: zeros are not drawn
         axis.semilogy(layers, shown, marker="o", label=name)
     axis.set(xlabel=text["layer"], ylabel=text["mean gradient"],
              title=text["gradient per layer"])
+    axis.set_xticks(np.arange(1, max(len(m) for m in magnitudes_by_name.values()) + 1))
     axis.grid(alpha=0.3, which="both")
-    axis.legend()
-    return _finish(figure, path)
+    axis.legend(**legend_options)

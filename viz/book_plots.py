@@ -1,0 +1,210 @@
+"""The figures of ゼロから作るDeep Learning, drawn from zerograd's numbers: a descent path over
+contour lines (chapter 4), the optimizers side by side on one function (chapter 6), and the
+histograms of each layer's activations for different initial weights (chapter 6).
+
+Like `plots.py` (whose private helpers these use), every function returns a matplotlib
+`Figure`, writes a PNG or SVG when given a `path`, and writes its words in English or Japanese
+(`lang="ja"`, from `labels.TEXT`). The numbers come from the caller: the demos compute them
+with zerograd's backward pass (`demos/gradient_descent.py`, `demos/optimizers.py`,
+`demos/weight_init.py`).
+
+Read next: `presets.py` (chapter 5's shopping graphs, ready to draw).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from .labels import words
+from .plots import _draw_gradient_magnitudes, _figure, _finish
+
+Function2D = Callable[[np.ndarray, np.ndarray], np.ndarray]   # f(X, Y) on numpy grids
+PATH_COLOR, START_COLOR, CONTOUR_COLOR = "#c0392b", "#1f5fbf", "#8a8a8a"
+TITLE_SIZE, LABEL_SIZE = 16, 13
+
+
+def point_text(point) -> str:
+    """(-3, 4): a point as a learner writes it, with a real minus sign."""
+    return "(" + ", ".join(f"{float(x):g}".replace("-", "−") for x in point) + ")"
+
+
+# ---------------------------------------------------------------------- chapter 4
+
+def plot_descent_path(points: np.ndarray, function: Function2D, formula: str, lr: float,
+                      path: str | Path | None = None, lang: str = "en"):
+    """The points of a gradient descent (one row per step, the start first) over the contour
+    lines of function, with the start and the minimum (0, 0) marked (the book's figure 4-10)."""
+    text, points = words(lang), np.asarray(points, dtype=float)
+    figure = _figure((8, 8.4))
+    axis = figure.subplots()
+    span = 1.15 * np.abs(points).max()
+    _contours(axis, function, (-span, span), (-span, span), 10, text["contour"], labels=True)
+    _path(axis, points, text, markersize=7)
+    axis.set_aspect("equal")
+    axis.set_xlabel("x0", fontsize=LABEL_SIZE)
+    axis.set_ylabel("x1", fontsize=LABEL_SIZE)
+    axis.tick_params(labelsize=LABEL_SIZE - 1)
+    axis.set_title(text["descent title"].format(formula=formula) + "\n" +
+                   text["descent subtitle"].format(lr=lr, steps=len(points) - 1,
+                                                   start=point_text(points[0])),
+                   fontsize=TITLE_SIZE)
+    axis.legend(loc="lower right", fontsize=LABEL_SIZE - 1, framealpha=0.95)
+    return _finish(figure, path)
+
+
+def _contours(axis, function: Function2D, xlim, ylim, levels, legend: str,
+              labels: bool = False) -> None:
+    """function's contour lines (numbered when labels), and an entry for them in the legend."""
+    xs, ys = np.linspace(*xlim, 400), np.linspace(*ylim, 400)
+    X, Y = np.meshgrid(xs, ys)
+    lines = axis.contour(X, Y, function(X, Y), levels=levels, colors=CONTOUR_COLOR,
+                         linewidths=1.0)
+    if labels:
+        axis.clabel(lines, fontsize=11, fmt="%g", colors="#505050")
+    axis.plot([], [], color=CONTOUR_COLOR, label=legend)
+    axis.set(xlim=xlim, ylim=ylim)
+
+
+def _path(axis, points: np.ndarray, text: dict, markersize: float) -> None:
+    """The path with a marker per point, its start as a square, the minimum as a cross."""
+    axis.plot(points[:, 0], points[:, 1], "o-", color=PATH_COLOR, markersize=markersize,
+              linewidth=1.5, label=text["path"])
+    axis.plot(*points[0], "s", color=START_COLOR, markersize=markersize + 5,
+              label=text["start"].format(point=point_text(points[0])), zorder=3)
+    axis.plot(0, 0, "P", color="black", markersize=markersize + 7,
+              label=text["minimum"].format(point=point_text((0, 0))), zorder=3)
+
+
+# ---------------------------------------------------------------------- chapter 6
+
+def plot_optimizer_paths(paths: dict[str, np.ndarray], rates: dict[str, float],
+                         function: Function2D, formula: str, path: str | Path | None = None,
+                         lang: str = "en"):
+    """One panel per optimizer: its path (one marker per step) over function's contour lines,
+    on the same axes and the same contour levels (the book's figure 6-8). y is stretched, as in
+    the book, so the zigzags show; the outermost contour line goes through the start."""
+    text = words(lang)
+    if len({tuple(points[0]) for points in paths.values()}) > 1:
+        raise ValueError("every path must start at the same point")
+    everything = np.concatenate(list(paths.values()))
+    xlim = _limits(everything[:, 0], 10.0)
+    ylim = _limits(everything[:, 1], 3.0)
+    start = np.asarray(next(iter(paths.values()))[0])
+    levels = function(*start) * 0.5 ** np.arange(7)[::-1]   # the outermost through the start
+    rows = -(-len(paths) // 2)
+    figure = _figure((16, 4.6 * rows + 1.0))
+    axes = figure.subplots(rows, 2, squeeze=False, sharex=True, sharey=True)
+    for axis, (name, points) in zip(axes.flat, paths.items()):
+        _contours(axis, function, xlim, ylim, levels, text["contour"])
+        _path(axis, np.asarray(points), text, markersize=6)
+        axis.set_title(text["optimizer panel"].format(name=name, lr=rates[name]),
+                       fontsize=TITLE_SIZE)
+        axis.tick_params(labelsize=LABEL_SIZE - 1)
+    _label_panels(axes, len(paths))
+    steps = max(len(points) for points in paths.values()) - 1
+    figure.suptitle(text["optimizers title"].format(steps=steps, formula=formula,
+                                                    start=point_text(start)),
+                    fontsize=TITLE_SIZE + 2)
+    return _finish(figure, path)
+
+
+def _label_panels(axes, used: int) -> None:
+    """x under the bottom row, y left of the first column, the legend in the first panel."""
+    for axis in axes[-1]:
+        axis.set_xlabel("x", fontsize=LABEL_SIZE)
+    for axis in axes[:, 0]:
+        axis.set_ylabel("y", fontsize=LABEL_SIZE)
+    for axis in list(axes.flat)[used:]:
+        axis.axis("off")
+    axes.flat[0].legend(loc="upper right", fontsize=LABEL_SIZE - 2, framealpha=0.95)
+
+
+def _limits(values: np.ndarray, at_least: float) -> tuple[float, float]:
+    """Symmetric limits around 0 that hold values with a margin, and at least ±at_least."""
+    reach = max(at_least, 1.1 * np.abs(values).max())
+    return -reach, reach
+
+
+def plot_activation_histograms(activations: dict[str, list[np.ndarray]],
+                               magnitudes: dict[str, list[float]] | None = None,
+                               path: str | Path | None = None, lang: str = "en",
+                               bins: int = 30):
+    """One row per setting, one histogram per layer (the book's figures 6-10 to 6-14); with
+    magnitudes, the mean |gradient| per layer of every setting in a panel on the right.
+
+    activations maps a setting's name (it may hold a line break) to its layers' activations,
+    each an array of units × samples. Activations inside [0, 1] (sigmoid) are drawn on [0, 1]; others (relu) on [0, their max].
+    When one bar is over 3 times the next tallest (relu's zeros), it is cut off and labelled
+    with its share of the values.
+    """
+    text = words(lang)
+    rows, columns = len(activations), max(len(layers) for layers in activations.values())
+    width = 3.0 * columns + (6.5 if magnitudes else 0)
+    figure = _figure((width, 2.7 * rows + 1.0))
+    grid = figure.add_gridspec(rows, columns + (2 if magnitudes else 0))
+    for row, (name, layers) in enumerate(activations.items()):
+        axes = [figure.add_subplot(grid[row, column]) for column in range(len(layers))]
+        _histogram_row(axes, name, layers, text, bins, first=row == 0, last=row == rows - 1)
+    if magnitudes:
+        _gradient_panel(figure.add_subplot(grid[:, columns:]), magnitudes, text)
+    samples, units = activations[next(iter(activations))][0].shape[::-1]
+    figure.suptitle(text["histograms title"].format(samples=f"{samples:,}", layers=columns,
+                                                    units=units), fontsize=TITLE_SIZE + 2)
+    return _finish(figure, path)
+
+
+def _gradient_panel(axis, magnitudes: dict[str, list[float]], text: dict) -> None:
+    """plots.plot_gradient_magnitudes' lines on axis, a setting's name on one line each."""
+    one_line = {name.replace("\n", ", "): values for name, values in magnitudes.items()}
+    _draw_gradient_magnitudes(axis, one_line, text, fontsize=LABEL_SIZE - 2)
+    axis.title.set_fontsize(TITLE_SIZE)
+    for label in (axis.xaxis.label, axis.yaxis.label):
+        label.set_fontsize(LABEL_SIZE)
+    axis.tick_params(labelsize=LABEL_SIZE - 2)
+
+
+def _histogram_row(axes, name: str, layers: list[np.ndarray], text: dict, bins: int,
+                   first: bool, last: bool) -> None:
+    """One setting's histograms, one per layer, on the same x range and the same y limit."""
+    values = [np.ravel(layer) for layer in layers]
+    top = max(value.max() for value in values)
+    value_range = (0.0, 1.0) if top <= 1.0 else (0.0, float(np.ceil(top)))
+    counts = [np.histogram(value, bins=bins, range=value_range)[0] for value in values]
+    height = _row_height(counts)
+    for layer, (axis, value, count) in enumerate(zip(axes, values, counts), start=1):
+        axis.hist(value, bins=bins, range=value_range, color="#3a7bd5", edgecolor="white",
+                  linewidth=0.4)
+        axis.set_ylim(0, height)
+        axis.set_xlim(value_range)
+        _label_cut_bar(axis, count, value_range, height, text)
+        if first:
+            axis.set_title(text["layer n"].format(layer=layer), fontsize=TITLE_SIZE)
+        axis.tick_params(labelsize=LABEL_SIZE - 3)
+        if layer > 1:
+            axis.set_yticklabels([])
+        if last:
+            axis.set_xlabel(text["activation value"], fontsize=LABEL_SIZE - 2)
+    axes[0].set_ylabel(name, fontsize=LABEL_SIZE - 1, fontweight="bold")
+
+
+def _row_height(counts: list[np.ndarray]) -> float:
+    """The y limit of a row: a little above its tallest bar, or, when that bar is more than 3
+    times any other, 1.3 times the second tallest (the tallest is then cut off)."""
+    tallest = max(count.max() for count in counts)
+    second = max(np.sort(count)[-2] for count in counts)
+    return 1.3 * second if 0 < 3 * second < tallest else 1.05 * tallest
+
+
+def _label_cut_bar(axis, count: np.ndarray, value_range, height: float, text: dict) -> None:
+    """Say how many values the cut-off bar holds, next to it."""
+    biggest = int(count.argmax())
+    if count[biggest] <= height:
+        return
+    width = (value_range[1] - value_range[0]) / len(count)
+    axis.annotate(text["bar cut"].format(share=count[biggest] / count.sum()),
+                  (value_range[0] + (biggest + 0.5) * width, 0.97 * height),
+                  xytext=(value_range[0] + (biggest + 2) * width, 0.72 * height),
+                  fontsize=LABEL_SIZE - 3, arrowprops={"arrowstyle": "->"})
