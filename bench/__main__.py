@@ -22,7 +22,8 @@ PARTS = ("engine", "nn", "mnist")
 
 def parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     """The parts to run and --quick; the other options are bench_mnist's."""
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("parts", nargs="*", metavar="part", help=f"any of {', '.join(PARTS)}")
     parser.add_argument("--quick", action="store_true", help="fewer rounds everywhere")
     args, rest = parser.parse_known_args(argv)

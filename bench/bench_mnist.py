@@ -158,6 +158,7 @@ class NumpyMomentum:
         self.lr, self.momentum, self.v = lr, momentum, None
 
     def update(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
+        """Move every array of params in place (the velocities start at 0)."""
         if self.v is None:
             self.v = [np.zeros_like(p) for p in params]
         for p, g, v in zip(params, grads, self.v):
@@ -196,18 +197,22 @@ class ZerogradNet:
                           else nn.SGD(params, lr))
 
     def forward_backward(self, x: np.ndarray, t: np.ndarray) -> float:
+        """The loss; every parameter's .grad holds its gradient."""
         loss = nn.softmax_cross_entropy(self.model(nn.as_inputs(x)), t)
         self.optimizer.zero_grad()
         loss.backward()
         return loss.data
 
     def gradients(self) -> list[np.ndarray]:
+        """dW1, db1, dW2, db2, ... laid out as NumpyNet's."""
         return [g for W, b in zerograd_weights(self.model, "grad") for g in (W, b)]
 
     def update(self) -> None:
+        """One optimizer step."""
         self.optimizer.step()
 
     def classes(self, x: np.ndarray) -> np.ndarray:
+        """The predicted class of every sample (nn.predict, under no_grad)."""
         return nn.predict(self.model, x)
 
 
@@ -223,6 +228,7 @@ class TorchNet:
         self.optimizer = torch.optim.SGD(self.params, lr=lr)
 
     def forward_backward(self, x: np.ndarray, t: np.ndarray) -> float:
+        """The loss; every parameter's .grad holds its gradient."""
         torch = self.torch
         h = torch.from_numpy(x)
         for i in range(0, len(self.params), 2):
@@ -234,9 +240,11 @@ class TorchNet:
         return loss.item()
 
     def gradients(self) -> list[np.ndarray]:
+        """dW1, db1, dW2, db2, ... as numpy arrays."""
         return [p.grad.numpy() for p in self.params]
 
     def update(self) -> None:
+        """One optimizer step."""
         self.optimizer.step()
 
 

@@ -250,3 +250,13 @@ def test_bench_command_line_selects_parts_and_passes_on_mnist_options():
     assert (bench_mnist.parse(rest).rounds, bench_mnist.parse(rest).budget) == (3, 10.0)
     with pytest.raises(SystemExit):
         parse(["mnsit"])
+
+
+def test_engine_summary_states_the_per_sample_ratios():
+    results = {"zerograd": fake_result(2.0, 100, 1.0, 100.0),
+               "micrograd": fake_result(5.0, 100, 3.9, 299.0),
+               "pytorch": fake_result(30.0, 100, 2.0, None)}
+    lines = bench_engine.summary(results)
+    assert len(lines) == 2
+    assert lines[0].endswith("micrograd/zerograd: 2.5x the time")
+    assert lines[1].endswith("pytorch/zerograd: 15.0x the time")
