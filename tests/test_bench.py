@@ -231,12 +231,13 @@ def test_fashion_mnist_loads_as_the_mnist_arrays():
 def test_summary_lines_state_the_ratios():
     result = {"steps": {100: {"zerograd": 0.5, "numpy": 0.002, "pytorch": 0.004}},
               "memory": {"zerograd": (120e6, 1), "numpy": (1e6, 1), "pytorch": (None, 1)},
-              "race": {"numpy": (1.5, 700, 0.86)}}
+              "race": {"numpy": (1.5, 700, 0.86), "zerograd": (300.2, 900, 0.84)}, "target": 0.85}
     lines = bench_mnist.summary(result)
     assert "zerograd/numpy: 250.0x the time" in lines[0]
     assert "zerograd/pytorch: 125.0x the time" in lines[1]
     assert "zerograd/numpy: 120x the memory" in lines[2]
-    assert "numpy: test accuracy 0.8600 after 1.5 s" in lines[3]
+    assert lines[3].endswith("numpy reached 0.85: test accuracy 0.8600 after 1.5 s of training")
+    assert "zerograd did not reach 0.85: test accuracy 0.8400 after 300.2 s" in lines[4]
 
 
 def test_bench_command_line_selects_parts_and_passes_on_mnist_options():
