@@ -1,2 +1,2 @@
-"""Benchmarks: how fast zerograd trains. Run `python -m bench.bench_nn` (moons against micrograd,
-and digits to 95% test accuracy)."""
+"""Benchmarks: how fast zerograd runs and trains. `python -m bench` runs every part (engine, nn,
+mnist; name some to run only those): bench_engine.py, bench_nn.py, bench_mnist.py."""

@@ -1,11 +1,58 @@
-"""`python -m bench` (or `make bench`): the engine benchmark, then the training benchmark."""
+"""`python -m bench` (or `make bench`): zerograd's speed, part by part, then a summary of ratios.
 
+    python -m bench                  # every part, short runs: engine, nn, mnist
+    python -m bench engine mnist     # only the parts named
+    python -m bench mnist --full     # the long runs: 15 rounds, a 5-minute Fashion-MNIST race
+    python -m bench --quick          # fewer rounds, a smaller chain, a 10-second race
+
+engine: bench_engine.py, one sample through a 2-16-16-1 MLP, a long chain, bytes per node, against
+micrograd and PyTorch. nn: bench_nn.py, micrograd's moons recipe in both engines (minutes in
+micrograd) and the digits network to 95%. mnist: bench_mnist.py, a 784-50-10 training step
+against the book's numpy network and PyTorch, its memory, and Fashion-MNIST to 85% test accuracy
+(more options: python -m bench.bench_mnist --help; they may be given here too).
+"""
+
+import argparse
 import sys
 
-from bench import bench_engine, bench_nn
+from bench import bench_engine, bench_mnist, bench_nn
+
+PARTS = ("engine", "nn", "mnist")
+
+
+def parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
+    """The parts to run and --quick; the other options are bench_mnist's."""
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("parts", nargs="*", metavar="part", help=f"any of {', '.join(PARTS)}")
+    parser.add_argument("--quick", action="store_true", help="fewer rounds everywhere")
+    args, rest = parser.parse_known_args(argv)
+    unknown = [part for part in args.parts if part not in PARTS]
+    if unknown:
+        parser.error(f"unknown part {unknown[0]!r}; choose from {', '.join(PARTS)}")
+    args.parts = args.parts or list(PARTS)
+    return args, rest + (["--quick"] if args.quick else [])
+
+
+def main(argv: list[str]) -> int:
+    """Run the chosen parts in order, then print the headline ratios of those that have them."""
+    args, mnist_argv = parse(argv)
+    mnist_args = bench_mnist.parse(mnist_argv)     # bad options fail here, before anything runs
+    lines = []
+    if "engine" in args.parts:
+        print("== engine: zerograd vs micrograd (and PyTorch when installed) ==")
+        lines += bench_engine.summary(bench_engine.run(args.quick))
+    if "nn" in args.parts:
+        print("\n== training: the moons and digits recipes ==")
+        bench_nn.main([])
+    if "mnist" in args.parts:
+        print("\n== MNIST scale: zerograd vs the book's numpy network, PyTorch, scikit-learn ==")
+        lines += bench_mnist.summary(bench_mnist.run(mnist_args))
+    if lines:
+        print("\n== summary (read the ratios, not the times) ==")
+        print("\n".join(f"  {line}" for line in lines))
+    return 0
+
 
 if __name__ == "__main__":
-    print("== engine: zerograd vs micrograd (and PyTorch when installed) ==")
-    bench_engine.main(sys.argv[1:])
-    print("\n== training: the moons and digits recipes ==")
-    sys.exit(bench_nn.main([]))
+    sys.exit(main(sys.argv[1:]))

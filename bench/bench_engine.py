@@ -260,14 +260,28 @@ def _bytes(figure: float | None) -> str:
     return f"{figure:.0f}" if figure else "n/a (C++)"   # tracemalloc sees Python memory only
 
 
+def run(quick: bool = False) -> dict[str, dict]:
+    """Run every workload on every available engine, print the table, return the figures."""
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 1_000_000))  # micrograd's sort recurses
+    results = measure(available_engines(), quick)
+    report(results)
+    return results
+
+
+def summary(results: dict[str, dict]) -> list[str]:
+    """The headline ratios: how many times faster zerograd runs (a), one sample, than the others."""
+    ours = results["zerograd"]["mlp"]
+    return [f"2-16-16-1 MLP, one sample forward+backward, {other}/zerograd: "
+            f"{results[other]['mlp'] / ours:.1f}x the time" for other in ("micrograd", "pytorch")
+            if other in results]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run every workload on every available engine and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats, smaller chain")
     args = parser.parse_args(argv)
-    sys.setrecursionlimit(max(sys.getrecursionlimit(), 1_000_000))  # micrograd's sort recurses
-    results = measure(available_engines(), args.quick)
-    report(results)
+    run(args.quick)
     return 0
 
 
