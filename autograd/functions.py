@@ -16,6 +16,7 @@ import builtins
 import numpy as np
 
 from . import arith
+from .groups import mark
 from .value import Value, _node, constant
 
 Number = float | int | np.ndarray
@@ -57,12 +58,23 @@ def sigmoid(x: Value | Number) -> Value:
     p (1 where x > 0, else 0) and s (-1 where x > 0, else +1) are constants: where x > 0 this
     is 1 - sigmoid(-x). The exponent is never positive, so nothing overflows, and nothing
     cancels, so the value and the gradient z(1 - z) keep full precision for every finite x.
+    When every sample has the same sign, the trivial constants (+0, ×1, ×-1) are left out:
+    e^x / (1 + e^x), or 1 - e^-x / (1 + e^-x); the numbers are the same to the last bit.
     """
     x = as_value(x)
     p = arith.step(x.data)
-    s = 1.0 - 2.0 * p
-    e = (x * s).exp()                         # e^-|x|, in (0, 1]
-    return p + s * (e / (1.0 + e))
+    if not np.any(p):                         # x <= 0 (every sample): p = 0, s = +1
+        e = x.exp()
+        out = e / (1.0 + e)
+    elif np.all(p):                           # x > 0 (every sample): p = 1, s = -1
+        e = (-x).exp()
+        out = 1.0 - e / (1.0 + e)
+    else:                                     # a batch with both signs
+        s = 1.0 - 2.0 * p
+        e = (x * s).exp()                     # e^-|x|, in (0, 1]
+        out = p + s * (e / (1.0 + e))
+    mark("sigmoid", out, (x,))
+    return out
 
 
 def tanh(x: Value | Number) -> Value:
@@ -82,7 +94,14 @@ def tanh(x: Value | Number) -> Value:
     c = arith.exp_rounding_error(y.data, e.data)
     if np.any(c):
         numerator = numerator - c             # 1 - e^-2|x| to full precision, even near 0
-    return s * numerator / (1.0 + e)
+    if np.all(s == 1.0):                      # the sign is a trivial constant: no x1, no x-1
+        out = numerator / (1.0 + e)
+    elif np.all(s == -1.0):
+        out = -numerator / (1.0 + e)
+    else:
+        out = s * numerator / (1.0 + e)
+    mark("tanh", out, (x,))
+    return out
 
 
 def relu(x: Value | Number) -> Value:
@@ -116,10 +135,12 @@ def sum(values) -> Value:  # noqa: A001  (autograd.sum, like numpy.sum)
 
 def softmax(values) -> list[Value]:
     """e^x_i / sum_j e^x_j for each i, shifted by the constant max_j x_j so exps stay <= 1."""
-    shifted = _shift_by_max(values)
-    exps = [x.exp() for x in shifted]
+    values = [as_value(x) for x in values]
+    exps = [x.exp() for x in _shift_by_max(values)]
     total = sum(exps)
-    return [e / total for e in exps]
+    out = [e / total for e in exps]
+    mark("softmax", out, values)
+    return out
 
 
 def log_softmax(values) -> list[Value]:
@@ -130,9 +151,12 @@ def log_softmax(values) -> list[Value]:
     1e-16 * e^d: 1e-12 at d = 10, 5e-8 at d = 20, and all digits are gone (0.0) from d = 37 on,
     because log(1 + e^-d) rounds 1 + e^-d first (PyTorch's log_softmax does the same).
     """
+    values = [as_value(x) for x in values]
     shifted = _shift_by_max(values)
     log_total = sum([x.exp() for x in shifted]).log()   # >= 0: the largest term is e^0 = 1
-    return [x - log_total for x in shifted]
+    out = [x - log_total for x in shifted]
+    mark("log_softmax", out, values)
+    return out
 
 
 def _shift_by_max(values) -> list[Value]:
@@ -140,6 +164,8 @@ def _shift_by_max(values) -> list[Value]:
     if not values:
         raise ValueError("softmax needs at least one value")
     m = arith.maximum([x.data for x in values])
+    if not np.any(m):
+        return values                         # the largest is 0 already: no "- 0" nodes
     return [x - m for x in values]
 
 

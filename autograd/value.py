@@ -42,7 +42,7 @@ class Value:
     """
 
     __slots__ = ("data", "grad", "name", "op", "parents", "partials", "operands",
-                 "upstream", "mark")
+                 "upstream", "mark", "groups")
     __array_ufunc__ = None  # numpy defers to our operators: np.float64(2) * x is a Value
 
     def __init__(self, data: float | np.ndarray, name: str | None = None) -> None:
@@ -54,7 +54,8 @@ class Value:
         self.partials = ()
         self.operands = ()
         self.mark = None  # graph.py's topological sort marks the nodes it has visited
-        # graph.py also sets `upstream`, the gradient of the current backward pass.
+        # graph.py also sets `upstream`, the gradient of the current backward pass, and a
+        # composite sets `groups` on its output (groups.py: sigmoid, neuron, ... drawn as one).
 
     # ------------------------------------------------------------------ add, sub, neg
 
@@ -215,7 +216,9 @@ class Value:
         -0.0 (-0.0 * 0 is -0.0). The partial is the gate, so no gradient flows where self <= 0.
         """
         gate = arith.step(self.data)
-        return _node(arith.relu(self.data), "mul", (self,), (gate,), (self, gate))
+        out = _node(arith.relu(self.data), "mul", (self,), (gate,), (self, gate))
+        mark("relu", out, (self,))
+        return out
 
     def backward(self, gradient: float | np.ndarray = 1.0, retain_grad: bool = False) -> None:
         """Add d(self)/d(node) * gradient into `.grad` of every node self depends on.
@@ -301,4 +304,5 @@ def _check_name(name):
 
 
 from . import functions, graph  # noqa: E402  (they build on Value)
+from .groups import mark  # noqa: E402
 from .rules import pow_base_partial, pow_exponent_partial  # noqa: E402

@@ -68,6 +68,9 @@ class Stack:
     def __len__(self) -> int:
         return len(self.operands)
 
+    def __iter__(self):
+        return iter(self.operands)
+
     def add_gradient(self, gradient: np.ndarray, visited) -> None:
         """Add one node's (n, batch) gradient for the stacked operands; the first one of a pass
         also tells each Value that a gradient waits for it here (see graph.py)."""

@@ -21,6 +21,7 @@ import numpy as np
 
 import autograd
 from autograd import Value
+from autograd.groups import mark
 
 from . import data
 
@@ -35,7 +36,7 @@ def mse_loss(outputs: Outputs, targets: np.ndarray | Outputs) -> Value:
     outputs = as_list(outputs)
     columns = target_columns(targets, outputs)
     per_sample = 0.5 * autograd.sum([(y - t) ** 2 for y, t in zip(outputs, columns)])
-    return per_sample.mean()
+    return _marked("mse_loss", per_sample.mean(), outputs)
 
 
 def cross_entropy(probs: Outputs, targets: np.ndarray | Outputs, delta: float = 1e-7) -> Value:
@@ -49,7 +50,7 @@ def cross_entropy(probs: Outputs, targets: np.ndarray | Outputs, delta: float = 
         targets = label_or_one_hot(targets, len(probs))
     columns = target_columns(targets, probs)
     per_sample = -autograd.sum([t * (y + delta).log() for y, t in zip(probs, columns)])
-    return per_sample.mean()
+    return _marked("cross_entropy", per_sample.mean(), probs)
 
 
 def softmax_cross_entropy(logits: list[Value], labels: np.ndarray) -> Value:
@@ -60,7 +61,8 @@ def softmax_cross_entropy(logits: list[Value], labels: np.ndarray) -> Value:
     logits = as_list(logits)
     one_hot = target_columns(one_hot_labels(labels, len(logits)), logits)
     log_probs = autograd.log_softmax(logits)
-    return (-autograd.sum([t * lp for lp, t in zip(log_probs, one_hot)])).mean()
+    loss = (-autograd.sum([t * lp for lp, t in zip(log_probs, one_hot)])).mean()
+    return _marked("softmax_cross_entropy", loss, logits)
 
 
 def hinge_loss(scores: Value, labels: np.ndarray) -> Value:
@@ -76,6 +78,12 @@ def l2_penalty(parameters: Iterable[Value]) -> Value:
 
 
 # ------------------------------------------------------------------ checking the targets
+
+def _marked(kind: str, loss: Value, outputs: list[Value]) -> Value:
+    """The loss, recorded as one group (drawn as one node in the layer view)."""
+    mark(kind, loss, outputs)
+    return loss
+
 
 def as_list(outputs: Outputs, expected: int | None = None) -> list[Value]:
     """The outputs as a list of Values (a single Value becomes a list of one)."""

@@ -21,6 +21,7 @@ import numpy as np
 
 import autograd
 from autograd import Value
+from autograd.groups import mark
 
 from . import saving
 from .saving import NamedArrays
@@ -106,6 +107,7 @@ class Neuron(Module):
         weights = as_generator(seed).normal(0.0, std, size=nin)
         self.w = [Value(float(w), name=f"{name}.w{i}") for i, w in enumerate(weights)]
         self.b = Value(0.0, name=f"{name}.b")
+        self.name = name
 
     @property
     def output_activation(self) -> str:
@@ -116,7 +118,9 @@ class Neuron(Module):
         """The neuron's output for inputs x (numbers, Values or batch arrays)."""
         check_inputs(x, len(self.w))
         weighted_sum = autograd.dot(self.w, x, self.b)     # one node: sum_i w_i x_i + b
-        return ACTIVATIONS[self.activation](weighted_sum)
+        out = ACTIVATIONS[self.activation](weighted_sum)
+        mark("neuron", out, x, self.name)   # drawn as one node in the layer view
+        return out
 
     def parameters(self) -> list[Value]:
         """The weights, then the bias."""
@@ -139,6 +143,7 @@ class Layer(Module):
         rng = as_generator(seed)
         self.neurons = [Neuron(nin, activation, rng, name=f"{name}.N{j}") for j in range(nout)]
         self.activation = activation
+        self.name = name
 
     @property
     def output_activation(self) -> str:
@@ -149,6 +154,7 @@ class Layer(Module):
         """Every neuron's output for inputs x: one Value for a single neuron, else a list."""
         x = autograd.stack(x)     # a batch's inputs become one matrix, shared by the neurons
         outputs = [neuron(x) for neuron in self.neurons]
+        mark("layer", outputs, x, self.name)
         return outputs[0] if len(outputs) == 1 else outputs
 
     def parameters(self) -> list[Value]:

@@ -239,3 +239,44 @@ def test_hinge_loss_with_an_infinite_correct_score_is_zero_not_nan():
     import nn
     loss = nn.hinge_loss(Value(np.array([math.inf, 2.0])), np.array([1, 1]))
     assert loss.data == 0.0
+
+
+# ---------------------------------------------------------------- no trivial constants
+
+
+def _textbook_sigmoid(x):
+    """The general form, with its sign constants p and s even where they are trivial."""
+    p = autograd.arith.step(x.data)
+    s = 1.0 - 2.0 * p
+    e = (x * s).exp()
+    return p + s * (e / (1.0 + e))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.floats(allow_nan=False, width=64),
+                 st.lists(st.floats(-800, 800), min_size=1, max_size=5).map(np.array)))
+def test_sigmoid_without_trivial_constants_is_bit_identical(x):
+    a, b = Value(x), Value(x)
+    za, zb = autograd.sigmoid(a), _textbook_sigmoid(b)
+    za.sum().backward() if isinstance(x, np.ndarray) else za.backward()
+    zb.sum().backward() if isinstance(x, np.ndarray) else zb.backward()
+    assert np.array_equal(za.data, zb.data, equal_nan=True)
+    assert np.array_equal(a.grad, b.grad, equal_nan=True)
+
+
+@pytest.mark.parametrize("x", [-1.5, 2.0, np.array([-1.0, -2.0]), np.array([0.5, 3.0])])
+def test_one_signed_inputs_draw_no_times_one_or_plus_zero(x):
+    for f in (autograd.sigmoid, autograd.tanh):
+        order = autograd.topological_order(f(Value(x)))
+        for node in order:
+            constants = [c for c in node.operands if not isinstance(c, Value)]
+            trivial = [c for c in constants
+                       if (node.op == "mul" and np.all(np.abs(c) == 1.0))
+                       or (node.op == "add" and np.all(c == 0.0))]
+            assert not trivial, (f.__name__, node.op, constants)
+
+
+def test_a_batch_of_both_signs_keeps_the_sign_constants():
+    z = autograd.sigmoid(Value(np.array([-1.0, 1.0])))
+    assert any(node.op == "mul" and any(isinstance(c, np.ndarray) for c in node.operands)
+               for node in autograd.topological_order(z))

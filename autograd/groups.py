@@ -1,0 +1,53 @@
+"""Groups: the nodes one composite function made, seen as one (the layer view of the book).
+
+sigmoid, tanh, relu, softmax, log_softmax, a neuron, a layer and the losses are built from
+primitives, so backprop through them is the chain rule over every exp and ÷ inside. After
+building its result, each of them calls `mark`, which records on its output node(s) a `Group`:
+what kind of composite it was, its name, and its inputs. Nothing else changes: the values,
+the recorded partials and the backward pass are the primitives'.
+
+A drawing can then show a group as ONE node (sigmoid with ∂ = y(1 − y), a neuron, softmax
+with loss ∂ = y − t), whose local partial d(output)/d(input) it computes from the partials
+recorded inside the group, so the picture always agrees with backprop (`viz/layers.py`).
+The nodes inside a group are found when drawing: walk back from the output until the inputs.
+
+Read next: `check.py` (numerical gradients, to verify all of this).
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+
+class Group:
+    """A composite's record on its output node(s): kind ("sigmoid", "neuron", ...), name, and
+    the Values it read. One group is shared by all the outputs of one call (softmax's)."""
+
+    __slots__ = ("kind", "name", "inputs")
+
+    def __init__(self, kind: str, inputs: tuple, name: str | None = None) -> None:
+        self.kind, self.inputs, self.name = kind, inputs, name
+
+    def __repr__(self) -> str:
+        named = f" {self.name!r}" if self.name else ""
+        return f"Group({self.kind}{named}, {len(self.inputs)} inputs)"
+
+
+def mark(kind: str, outputs, inputs: Iterable, name: str | None = None) -> None:
+    """Record that outputs (a Value or a list of Values) are the result of one `kind` applied
+    to inputs (the Values it read; constants are left out).
+
+    A node can end several groups: a neuron's output is also its activation's output, so it
+    holds (neuron, sigmoid), the outermost first.
+    """
+    group = Group(kind, tuple(x for x in inputs if type(x) is Value), name)
+    for output in ([outputs] if type(outputs) is Value else outputs):
+        output.groups = (group, *groups_of(output))
+
+
+def groups_of(node) -> tuple[Group, ...]:
+    """The groups whose output node is `node`, outermost first (most nodes end none)."""
+    return getattr(node, "groups", ())
+
+
+from .value import Value  # noqa: E402  (value.py imports this module at its end)
