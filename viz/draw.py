@@ -21,9 +21,11 @@ from __future__ import annotations
 import graphviz
 
 from autograd import Value
+from autograd.groups import groups_of
 
+from . import layers
 from .fonts import LABEL_FONTS, MONO_FONTS, check_japanese
-from .labels import batch_lines, escape, op_symbol, partials_text, summary, words
+from .labels import batch_lines, escape, op_symbol, partials_text, rule_text, summary, words
 from .scene import Edge, Graph, Scene, final_scene, read_graph
 
 BLACK, RED, BLUE, ORANGE, GREY = "#000000", "#c0392b", "#1f5fbf", "#d35400", "#a6a6a6"
@@ -34,22 +36,29 @@ NBSP = "&#160;"
 
 def draw_graph(root: Value, show_grad: bool = True, show_partials: bool = True,
                rankdir: str = "LR", precision: int = 4, max_nodes: int = 1000,
-               legend: bool = True, lang: str = "en") -> graphviz.Digraph:
+               legend: bool = True, lang: str = "en", collapse: bool | list[str] = False,
+               show_rules: bool = False) -> graphviz.Digraph:
     """A Graphviz drawing of everything root depends on (shows inline in Jupyter).
 
-    lang is "en" or "ja": the language of the words (data/値, grad/勾配, the legend). Gradients are written when show_grad is True and a backward pass has reached the graph
+    lang is "en" or "ja": the language of the words (data/値, grad/勾配, the legend).
+    Gradients are written when show_grad is True and a backward pass has reached the graph
     (some node's grad is nonzero); then every node shows its grad, zeros included.
+    collapse=True draws every composite (sigmoid, a neuron, a loss, ...) as one node with its
+    own local partial; a list such as ["neuron"] names which kinds (see `layers.py`).
+    show_rules=True writes each partial's formula next to its number: "∂ = eᵃ = 2.718".
     """
+    if collapse:
+        root = layers.collapse(root, collapse)
     graph = read_graph(root, max_nodes)
     scene = final_scene(graph, show_grad)
     options = dict(show_partials=show_partials, rankdir=rankdir, precision=precision,
-                   legend=legend, lang=lang)
+                   legend=legend, lang=lang, show_rules=show_rules)
     return build(graph, scene, **options)
 
 
 def build(graph: Graph, scene: Scene, show_partials: bool = True, rankdir: str = "LR",
           precision: int = 4, legend: bool = True, widths: dict | None = None,
-          lang: str = "en") -> graphviz.Digraph:
+          lang: str = "en", show_rules: bool = False) -> graphviz.Digraph:
     """The Digraph for one scene; `widths` pads text so every frame keeps the same layout."""
     text = words(lang)
     dot = graphviz.Digraph("computational_graph")
@@ -57,14 +66,33 @@ def build(graph: Graph, scene: Scene, show_partials: bool = True, rankdir: str =
              bgcolor="white")
     dot.attr("node", fontname=LABEL_FONTS, fontsize="11")
     dot.attr("edge", fontname=MONO, fontsize="10", arrowsize="0.7", color="#555555")
+    partials = show_partials and ("rules" if show_rules else "numbers")
     for i in range(len(graph.order)):
         _add_value(dot, graph, scene, i, precision, widths or {}, text)
-        _add_op(dot, graph, scene, i, precision, show_partials, widths or {}, text)
+        _add_op(dot, graph, scene, i, precision, partials, widths or {}, text)
+    _frame_layers(dot, graph, text)
     if legend or scene.title:
         dot.attr(label=_caption(graph, scene, legend, show_partials, text),
                  labelloc="t" if scene.title else "b", labeljust="l", fontsize="11")
     check_japanese(dot.source, "graphviz")
     return dot
+
+
+def _frame_layers(dot, graph: Graph, text: dict) -> None:
+    """A frame around the collapsed neurons of each layer, labelled with the layer's name."""
+    layers_seen: dict = {}
+    for i, node in enumerate(graph.order):
+        if node.op == "neuron":
+            layer = next((g for g in groups_of(node) if g.kind == "layer"), None)
+            if layer is not None:
+                layers_seen.setdefault(layer, []).append(i)
+    for k, (layer, members) in enumerate(layers_seen.items()):
+        with dot.subgraph(name=f"cluster_layer{k}") as frame:
+            frame.attr(label=escape(f'{text["kind layer"]} {layer.name or k + 1}'),
+                       style="rounded,dashed", color=GREY, fontcolor="#555555")
+            for i in members:
+                frame.node(f"op{i}")
+                frame.node(f"v{i}")
 
 
 # ---------------------------------------------------------------------- value nodes
@@ -161,10 +189,14 @@ def _add_op(dot, graph, scene, i, precision, show_partials, widths, text) -> Non
     if not node.parents:
         return
     known = i < scene.computed
-    dot.node(f"op{i}", op_symbol(node.op, len(node.parents)), shape="circle", width="0.35",
-             fixedsize="false", margin="0.02", style="filled", fontsize="12",
-             fillcolor="#e4ecf7" if known else FILL["unknown"],
-             color="#333333" if known else GREY, ordering="in")
+    fill, line = ("#e4ecf7", "#333333") if known else (FILL["unknown"], GREY)
+    if node.op in layers.KINDS:                 # a composite, collapsed: its name and its rule
+        dot.node(f"op{i}", _group_label(node, text), shape="box", style="rounded,filled",
+                 margin="0.08,0.04", fillcolor=fill, color=line, ordering="in")
+    else:
+        dot.node(f"op{i}", op_symbol(node.op, len(node.parents)), shape="circle",
+                 width="0.35", fixedsize="false", margin="0.02", style="filled",
+                 fontsize="12", fillcolor=fill, color=line, ordering="in")
     arrows = {edge.slots[0]: edge for edge in graph.into.get(i, [])}
     for slot, operand in enumerate(node.operands):
         if slot in arrows:
@@ -174,15 +206,38 @@ def _add_op(dot, graph, scene, i, precision, show_partials, widths, text) -> Non
     dot.edge(f"op{i}", f"v{i}", color="#333333" if known else GREY)
 
 
-def edge_text(scene: Scene, edge: Edge, precision: int) -> str:
-    """An arrow's label: its local partial, "∂ 3" ("×2 ∂ 3" for x*x); "∂ ?" until known."""
+def _group_label(node: Value, text: dict) -> str:
+    """A collapsed composite's box: its kind in bold, then ∂ = its rule (y(1−y) for sigmoid)."""
+    rule = rule_text(node.op, None, len(node.operands), text, _activation(node, text))
+    return (f'<<B>{escape(text["kind " + node.op])}</B><BR/>'
+            f'<FONT POINT-SIZE="10">∂ = {escape_long(rule)}</FONT>>')
+
+
+def _activation(node: Value, text: dict) -> str:
+    """A neuron's activation (the group inside it), as its drawn name."""
+    inner = [g.kind for g in groups_of(node) if g.kind in ("sigmoid", "tanh", "relu")]
+    return text["kind " + inner[0]] if inner and node.op == "neuron" else ""
+
+
+def edge_text(scene: Scene, edge: Edge, precision: int, graph: Graph | None = None,
+              text: dict | None = None) -> str:
+    """An arrow's label: its local partial, "∂ 3" ("×2 ∂ 3" for x*x); "∂ ?" until known.
+
+    Given the graph and the words, the formula comes first: "∂ = eᵃ = 2.718"."""
     known = edge.child < scene.computed
-    return partials_text([summary(p, precision) if known else "?" for p in edge.partials])
+    shown = partials_text([summary(p, precision) if known else "?" for p in edge.partials])
+    if graph is None:
+        return shown
+    child = graph.order[edge.child]
+    rule = rule_text(child.op, edge.slots[0], len(child.operands), text,
+                     _activation(child, text))
+    return shown.replace("∂ ", f"∂ = {rule} = ", 1) if rule else shown
 
 
 def _add_edge(dot, graph, scene, edge: Edge, precision, show_partials, widths, text) -> None:
     width = widths.get(("edge", edge.child, edge.parent), 0)
-    shown = pad(edge_text(scene, edge, precision), width)
+    rules = (graph, text) if show_partials == "rules" else ()
+    shown = pad(edge_text(scene, edge, precision, *rules), width)
     color = BLUE if edge.child < scene.computed else GREY
     style = {}
     if scene.edge and scene.edge[0] == edge.child and scene.edge[1] in edge.slots:
@@ -236,6 +291,8 @@ def _legend(graph: Graph, scene: Scene, show_partials: bool, text: dict) -> str:
         items.append(_item(ORANGE, text["legend branch name"], text["legend branch"]))
     if any(edge.copy for edge in graph.edges):
         items.append(_item(ORANGE, text["legend copy name"], text["legend copy"]))
+    if any(node.op in layers.KINDS for node in graph.order):
+        items.append(_item(BLACK, text["legend group name"], text["legend group"]))
     return '<FONT POINT-SIZE="10">' + "   ·   ".join(items) + "</FONT>"
 
 

@@ -106,6 +106,14 @@ TEXT = {
         "forward values": "forward: values",
         "backward gradients": "backward: d price / d each input",
         "activation summary": "mean and std of each layer's activations",
+        "kind sigmoid": "sigmoid", "kind tanh": "tanh", "kind relu": "ReLU",
+        "kind softmax": "softmax", "kind log_softmax": "log softmax", "kind neuron": "neuron",
+        "kind layer": "layer", "kind mse_loss": "mean squared error",
+        "kind cross_entropy": "cross-entropy",
+        "kind softmax_cross_entropy": "softmax with loss",
+        "rule relu": "1 if x > 0, else 0",
+        "legend group name": "rounded box",
+        "legend group": "a composite drawn as one node: its local partial, and its rule",
     },
     "ja": {
         "data": "値",
@@ -191,6 +199,14 @@ TEXT = {
         "forward values": "順伝播: 値",
         "backward gradients": "逆伝播: 支払金額の各入力についての微分",
         "activation summary": "各層のアクティベーションの平均と標準偏差",
+        "kind sigmoid": "Sigmoid", "kind tanh": "tanh", "kind relu": "ReLU",
+        "kind softmax": "Softmax", "kind log_softmax": "log Softmax", "kind neuron": "ニューロン",
+        "kind layer": "層", "kind mse_loss": "2乗和誤差",
+        "kind cross_entropy": "交差エントロピー誤差",
+        "kind softmax_cross_entropy": "Softmax-with-Loss",
+        "rule relu": "x > 0 なら 1、それ以外は 0",
+        "legend group name": "角の丸い箱",
+        "legend group": "1 つのノードとして描いた関数（レイヤ）: その局所的な微分と式",
     },
 }
 LANGS = tuple(TEXT)
@@ -225,6 +241,40 @@ def _escape_char(char: str) -> str:
 def visible(text: str) -> str:
     """text for a terminal: control and format characters (ESC, U+202E, ...) shown as escapes."""
     return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+
+
+# The local partial of each primitive, per operand, as a formula (show_rules=True, and the
+# composites of the layer view): a and b are the operands, y the result, n the batch size.
+RULES = {
+    "add": ("1",), "sub": ("1", "−1"), "neg": ("−1",), "mul": ("b", "a"),
+    "div": ("1/b", "−a/b²"), "pow": ("b·a^(b−1)", "aᵇ·ln a"), "exp": ("eᵃ",), "log": ("1/a",),
+    "sin": ("cos a",), "cos": ("−sin a",), "sum": ("1",), "mean": ("1/n",),
+    "dot": ("x{i}", "w{i}", "1"),
+    "sigmoid": ("y(1−y)",), "tanh": ("1−y²",), "relu": ("{rule relu}",),
+    "softmax": ("yᵢ(δᵢⱼ−yⱼ)",), "log_softmax": ("δᵢⱼ−softmaxⱼ",),
+    "neuron": ("{activation}′·w{i}",),
+    "mse_loss": ("(y−t)/n",), "cross_entropy": ("−t/(y+δ)/n",),
+    "softmax_cross_entropy": ("(y−t)/n",),
+}
+SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def rule_text(op: str, slot: int | None, n_operands: int, text: dict,
+              activation: str = "") -> str:
+    """The formula of an operand's local partial: "eᵃ", "1/b", "x₃" (weight 3 of a weighted
+    sum); slot None gives the general form, "relu′·wᵢ" for a neuron. "" for an unknown op."""
+    rules = RULES.get(op)
+    if not rules:
+        return ""
+    index = "ᵢ" if slot is None else str(slot).translate(SUBSCRIPTS)
+    if op == "dot" and slot is not None:
+        half = max(n_operands // 2, 1)
+        rule, index = rules[min(slot // half, 2)], str(slot % half).translate(SUBSCRIPTS)
+    else:
+        rule = rules[min(slot or 0, len(rules) - 1)]
+    if op == "neuron" and not activation:
+        rule = "w{i}"                         # a linear neuron: d(sum)/dx_i = w_i
+    return rule.format(i=index, activation=activation, **{"rule relu": text["rule relu"]})
 
 
 def op_symbol(op: str, n_parents: int) -> str:

@@ -146,7 +146,10 @@ def final_scene(graph: Graph, show_grad: bool) -> Scene:
     """Everything computed; gradients written when show_grad and backward has run."""
     grad_rows = show_grad and has_gradients(graph)
     grads = ({i: node.grad for i, node in enumerate(graph.order) if node.grad is not None}
-             if grad_rows else {})       # None: a batch gradient backward() did not keep
+             if grad_rows else {})
+    if grad_rows and len(grads) < len(graph.order):   # intermediate batch grads not kept:
+        from .stepper import replay_gradients        # d(root)/d(node), replayed from partials
+        grads = {i: grads.get(i, g) for i, g in enumerate(replay_gradients(graph))}
     return Scene(computed=len(graph.order), grads=grads, grad_rows=grad_rows)
 
 
