@@ -41,7 +41,7 @@ import nn
 from bench.bench_engine import seconds_per_call
 from nn import data
 
-FASHION_FOLDER = Path("/usr/share/datasets/fashion-mnist")   # apt-get install dataset-fashion-mnist
+FASHION_FOLDER = data.FASHION_MNIST_FOLDER   # apt-get install dataset-fashion-mnist
 STEP_SIZES = (784, 50, 10)          # the book's two-layer network (chapter 5)
 STEP_BATCHES = (32, 100, 300, 1000)
 STEP_LR = 0.1
@@ -412,15 +412,11 @@ def _megabytes(figure: int | None, missing: str) -> str:
 # ----------------------------------------------------------------- (3) the Fashion-MNIST race
 
 def _load_fashion(folder: Path = FASHION_FOLDER):
-    """Fashion-MNIST as X_train, y_train, X_test, y_test (pixels in [0, 1]), or None if missing.
-
-    Its files are named like MNIST's, so `data.mnist` reads them (with `data.load_idx`).
-    TODO: call `nn.data.fashion_mnist()` here once it is on main.
-    """
+    """Fashion-MNIST as X_train, y_train, X_test, y_test (pixels in [0, 1]), or None if missing."""
     try:
-        return data.mnist(folder)
+        return data.fashion_mnist(folder)
     except (FileNotFoundError, ValueError) as error:
-        print(f"Fashion-MNIST is not readable ({error}); apt-get install dataset-fashion-mnist")
+        print(f"Fashion-MNIST is not readable: {error}")
         return None
 
 
