@@ -1,6 +1,7 @@
 """Two moons: micrograd's classifier demo, step for step, on zerograd's batch graphs.
 
     python -m demos.moons        # trains for 100 steps, prints the loss, draws the boundary
+                                 # and the trained network in the layer view (one box a neuron)
 
 The recipe is micrograd's: 100 noisy points, a 2-16-16-1 relu network, the max-margin (hinge)
 loss plus 1e-4 * sum(p^2) (L2), and plain gradient descent with a learning rate falling from
@@ -48,6 +49,19 @@ def train(model: nn.MLP, X: np.ndarray, y: np.ndarray, steps: int = STEPS,
     return loss.data
 
 
+def draw_layers(model: nn.MLP, point: np.ndarray, path: Path, lang: str = "en") -> Path:
+    """The network on one point in the layer view: a box per neuron, a frame per layer, each
+    neuron's value and its gradient d score / d neuron (no partials: 272 arrows would hide it)."""
+    from autograd import Value
+    from viz import render
+    x = [Value(float(point[0]), name="x0"), Value(float(point[1]), name="x1")]
+    score = model(x)
+    score.name = "score"
+    score.backward()
+    return render(score, path, format=path.suffix[1:], collapse=["neuron"],
+                  show_partials=False, lang=lang)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Train micrograd's moons classifier, draw its decision boundary; returns 0."""
     parser = argparse.ArgumentParser(prog="python -m demos.moons", description=__doc__,
@@ -65,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     path = Path(args.out) / "moons_boundary.png"
     plot_decision_boundary(model, X, y, path)
     print(f"wrote {path}")
+    print(f"wrote {draw_layers(model, X[0], Path(args.out) / 'moons_layers.png')}")
     print(f"accuracy={nn.accuracy(model, X, y):.4f}")
     return 0
 

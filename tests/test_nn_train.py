@@ -141,6 +141,7 @@ def test_moons_demo_reaches_accuracy_one(tmp_path, capsys):
     assert moons.main(["--out", str(tmp_path)]) == 0
     assert last_line(capsys) == "accuracy=1.0000"
     assert (tmp_path / "moons_boundary.png").stat().st_size > 0
+    assert (tmp_path / "moons_layers.png").stat().st_size > 20_000    # 33 neuron boxes
 
 
 def test_xor_demo_perceptron_fails_and_network_succeeds(tmp_path, capsys):
