@@ -28,8 +28,11 @@ def _printed_and_expected(block: str) -> list[tuple[str, str]]:
     return list(zip(out.getvalue().splitlines(), expected))
 
 
-@pytest.mark.parametrize("block", [PYTHON_BLOCKS[0], PYTHON_BLOCKS[1], JA_BLOCKS[0]],
-                         ids=["example", "training", "ja example"])
+LAYER_VIEW = next(block for block in PYTHON_BLOCKS if "collapse=True" in block)
+
+
+@pytest.mark.parametrize("block", [PYTHON_BLOCKS[0], PYTHON_BLOCKS[1], LAYER_VIEW, JA_BLOCKS[0]],
+                         ids=["example", "training", "layer view", "ja example"])
 def test_readme_example_prints_what_its_comments_say(block):
     pairs = _printed_and_expected(block)
     assert pairs
