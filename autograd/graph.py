@@ -34,23 +34,32 @@ def topological_order(root: Value) -> list[Value]:
     An iterative depth-first search, so a graph a million nodes deep needs no recursion. A node
     is visited once it carries this search's fresh mark (cheaper than a set of visited nodes).
     """
+    order, _ = _depth_first(root, start=None, leaves_apart=False)
+    return order
+
+
+def _depth_first(root: Value, start, leaves_apart: bool) -> tuple[list[Value], list[Value]]:
+    """The search of topological_order. It also sets each node's `upstream` to start (a pass's
+    gradients start from zero), and with leaves_apart it lists the leaves separately: the
+    chain rule has nothing to do at a leaf, so a backward pass need not visit them in order."""
     visited = object()
-    root.mark = visited
+    root.mark, root.upstream = visited, start
     order: list[Value] = []
+    leaves = [] if leaves_apart else order
     stack = [(root, iter(root.parents))]
     while stack:
         node, parents = stack[-1]
         for parent in parents:
             if parent.mark is not visited:
-                parent.mark = visited
+                parent.mark, parent.upstream = visited, start
                 if parent.parents:
                     stack.append((parent, iter(parent.parents)))
                     break                     # finish this parent's ancestors first
-                order.append(parent)          # a leaf has no ancestors to wait for
+                leaves.append(parent)         # a leaf has no ancestors to wait for
         else:                                 # every parent is listed: so is the node
             stack.pop()
             order.append(node)
-    return order
+    return order, leaves
 
 
 def backward(root: Value, gradient: float | np.ndarray = 1.0, retain_grad: bool = False) -> None:
@@ -60,12 +69,15 @@ def backward(root: Value, gradient: float | np.ndarray = 1.0, retain_grad: bool 
     intermediate node holding a batch gets `.grad = None` instead, so a training step does not
     keep one gradient array per node; `retain_grad=True` (or a name) keeps those too.
     """
-    order = _propagate(root, _seed(root, gradient), create_graph=False)
-    for node in order:
+    interior, leaves = _propagate(root, _seed(root, gradient), create_graph=False)
+    for leaf in leaves:
+        leaf.grad += leaf.upstream            # adds up across calls, like PyTorch
+        leaf.upstream = None
+    for node in interior:
         gradient, node.upstream = node.upstream, None
-        if type(gradient) is float or not node.parents or retain_grad or node.name:
+        if type(gradient) is float or retain_grad or node.name or not node.parents:
             grad = node.grad
-            node.grad = gradient if grad is None else grad + gradient   # adds up across calls
+            node.grad = gradient if grad is None else grad + gradient
         else:
             node.grad = None                  # an intermediate batch: not kept (see above)
 
@@ -81,29 +93,27 @@ def grad(output: Value, inputs, create_graph: bool = False) -> list:
     """
     inputs = _check_inputs(inputs)
     seed = _seed(output, 1.0)
-    order = _propagate(output, Value(seed) if create_graph else seed, create_graph)
-    reached = set(order)
+    interior, leaves = _propagate(output, Value(seed) if create_graph else seed, create_graph)
+    reached = set(interior) | set(leaves)
     gradients = [x.upstream if x in reached else _zero_like(x, create_graph) for x in inputs]
-    for node in order:
+    for node in reached:
         node.upstream = None                  # the pass's bookkeeping: not kept
     return gradients
 
 
-def _propagate(root: Value, seed, create_graph: bool) -> list[Value]:
-    """The chain rule from root back to the leaves; each node's gradient lands in `upstream`."""
+def _propagate(root: Value, seed, create_graph: bool) -> tuple[list[Value], list[Value]]:
+    """The chain rule from root back to the leaves; each node's gradient lands in `upstream`.
+
+    Returns the nodes with parents, in topological order, and the leaves."""
     with _cyclic_gc_paused():
-        order = topological_order(root)
         start = _NOTHING_YET if create_graph else 0.0
-        for node in order:
-            node.upstream = start             # this pass's gradients start from zero
+        interior, leaves = _depth_first(root, start, leaves_apart=True)
         root.upstream = seed
         check = modes.anomaly_on()
-        visited = root.mark                   # the mark topological_order gave every node
-        for node in reversed(order):          # every consumer of a node comes before it
+        visited = root.mark                   # the mark _depth_first gave every node
+        for node in reversed(interior):       # every consumer of a node comes before it
             if node.mark is not visited:      # weighted-sum nodes left its gradient in a stack
                 _take_from_stacks(node, visited)
-            if not node.parents:
-                continue
             upstream = node.upstream
             partials = symbolic_partials(node) if create_graph else node.partials
             if type(upstream) is float:       # one number: each term has its parent's shape
@@ -117,7 +127,10 @@ def _propagate(root: Value, seed, create_graph: bool) -> list[Value]:
                     parent.upstream += reduce_like(parent, partial * upstream)
             if check:
                 modes.check_gradients(node, partials, upstream)
-    return order
+        for leaf in leaves:
+            if leaf.mark is not visited:
+                _take_from_stacks(leaf, visited)
+    return interior, leaves
 
 
 def _take_from_stacks(node: Value, visited) -> None:

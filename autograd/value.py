@@ -217,7 +217,7 @@ class Value:
         """
         gate = arith.step(self.data)
         out = _node(arith.relu(self.data), "mul", (self,), (gate,), (self, gate))
-        mark("relu", out, (self,))
+        out.groups = (Group("relu", (self,)),)     # drawn as one relu node in the layer view
         return out
 
     def backward(self, gradient: float | np.ndarray = 1.0, retain_grad: bool = False) -> None:
@@ -304,5 +304,5 @@ def _check_name(name):
 
 
 from . import functions, graph  # noqa: E402  (they build on Value)
-from .groups import mark  # noqa: E402
+from .groups import Group  # noqa: E402
 from .rules import pow_base_partial, pow_exponent_partial  # noqa: E402

@@ -112,10 +112,14 @@ def dot(weights: Sequence[Operand] | Stack, inputs: Sequence[Operand] | Stack,
     2.5
     """
     if type(inputs) is not Stack and len(weights) == len(inputs) > 0:
-        w, x = _numbers(weights), _numbers(inputs)
-        one_sample = w is not None and x is not None
-        if one_sample and (bias is None or _numbers([bias]) is not None):
-            return _dot_of_floats(weights, inputs, bias, w, x)     # one sample: plain Python
+        operands = (*weights, *inputs) if bias is None else (*weights, *inputs, bias)
+        if set(map(type, operands)) == {Value}:      # a neuron on one sample: the hot path
+            node = _dot_of_float_values(operands, len(weights))
+            if node is not None:
+                return node
+        numbers = _one_sample(operands)
+        if numbers is not None:                      # one sample: plain Python
+            return _dot_of_floats(operands, numbers, len(weights))
     w, x = _as_stack(weights), _as_stack(inputs)
     if len(w) != len(x) or not len(w):
         raise ValueError(f"dot needs as many weights as inputs, at least one; got {len(w)} "
@@ -235,33 +239,46 @@ def _same_shape_reals(arrays) -> bool:
             and {x.dtype.kind for x in arrays} <= set("biuf"))
 
 
-def _numbers(operands) -> list[float] | None:
-    """The numbers of one sample's operands (Values or plain numbers), or None for a batch."""
-    numbers = []
-    for x in operands:
-        number = x.data if type(x) is Value else x
-        if type(number) is not float:
-            if type(number) is not int:
-                return None
-            number = float(number)
-        numbers.append(number)
-    return numbers
+def _dot_of_float_values(operands: tuple, n: int) -> Value | None:
+    """The one-sample node when every operand is a Value; None if some hold a batch."""
+    numbers = [v.data for v in operands]
+    w, x = numbers[:n], numbers[n:2 * n]
+    total = sum(map(mul, w, x), 0.0)          # a float exactly when no operand is a batch
+    if type(total) is not float:
+        return None
+    if len(operands) > 2 * n:
+        total += numbers[-1]
+        if type(total) is not float:
+            return None
+        return _node(total, "dot", operands, (*x, *w, 1.0), operands)
+    return _node(total, "dot", operands, (*x, *w), operands)
 
 
-def _dot_of_floats(weights, inputs, bias, w: list[float], x: list[float]) -> Value:
-    """The one-sample node: the same sum, in the same order, as mul and add nodes would give."""
+def _one_sample(operands: tuple) -> list[float] | None:
+    """The numbers of one sample's operands (Values and plain numbers), or None for a batch."""
+    numbers = [x.data if type(x) is Value else x for x in operands]
+    kinds = set(map(type, numbers))
+    if kinds == {float}:
+        return numbers
+    if kinds <= {float, int}:
+        return [float(x) for x in numbers]
+    return None
+
+
+def _dot_of_floats(operands: tuple, numbers: list[float], n: int) -> Value:
+    """The one-sample node, summed in the same order as mul and add nodes would sum it.
+
+    operands are the n weights, the n inputs, then maybe the bias; numbers are their data."""
+    w, x = numbers[:n], numbers[n:2 * n]
     total = sum(map(mul, w, x), 0.0)
-    operands = (*weights, *inputs)
-    parents = [v for v in operands if type(v) is Value]
-    partials = [x[i] for i, v in enumerate(weights) if type(v) is Value]    # d/dw_i = x_i
-    partials += [w[i] for i, v in enumerate(inputs) if type(v) is Value]    # d/dx_i = w_i
-    if bias is not None:
-        operands += (bias,)
-        total += bias.data if type(bias) is Value else bias
-        if type(bias) is Value:
-            parents.append(bias)
-            partials.append(1.0)                                          # d/db = 1
-    return _node(total, "dot", tuple(parents), tuple(partials), operands)
+    if len(operands) > 2 * n:
+        total += numbers[-1]
+    partials = (*x, *w, 1.0)           # d/dw_i = x_i, d/dx_i = w_i, d/db = 1
+    if set(map(type, operands)) == {Value}:
+        return _node(total, "dot", operands, partials[:len(operands)], operands)
+    parents = tuple(v for v in operands if type(v) is Value)
+    partials = tuple(p for p, v in zip(partials, operands) if type(v) is Value)
+    return _node(total, "dot", parents, partials, operands)
 
 
 def _constant(x):

@@ -9,7 +9,8 @@ Times include freeing the graph, by the cyclic garbage collector where an engine
 "floor" is bench/floor.py: zerograd's design with every feature and check left out, the least
 any pure-Python engine of this design can do.
 Each engine computes the same function in its own way (micrograd and PyTorch chain their adds;
-a zerograd neuron is one n-ary add node), so "per sample" compares the same work and
+a zerograd neuron is one weighted-sum node, autograd.dot), so "per sample" compares the same
+work and
 "per node" each engine's cost per node of its own graph. Every figure is a median over rounds
 that take the engines in turns, all in one run on one machine: read the ratios, not the times.
 """
@@ -36,17 +37,17 @@ SAMPLE = [0.5, -0.3]
 # ----------------------------------------------------------------- the engines under test
 
 def zerograd_mlp() -> Callable[[list[float]], Value]:
-    """A relu MLP as zerograd users write it: one n-ary add per neuron."""
-    return n_ary_mlp(Value, autograd.sum)
+    """A relu MLP as nn.Neuron builds it: one weighted-sum node (autograd.dot) per neuron."""
+    return weighted_sum_mlp(Value, autograd.dot)
 
 
 def floor_mlp() -> Callable[[list[float]], floor.FloorValue]:
     """The same MLP on the floor engine (bench/floor.py)."""
-    return n_ary_mlp(floor.FloorValue, floor.total)
+    return weighted_sum_mlp(floor.FloorValue, floor.dot)
 
 
-def n_ary_mlp(value_type, total) -> Callable[[list[float]], object]:
-    """A relu MLP whose neurons are `total(products + [bias])`, one n-ary add node each."""
+def weighted_sum_mlp(value_type, dot) -> Callable[[list[float]], object]:
+    """A relu MLP whose neurons are `dot(weights, inputs, bias)`, one node each."""
     rng = random.Random(0)
     layers = [[([value_type(rng.uniform(-1, 1)) for _ in range(n_in)], value_type(0.0))
                for _ in range(n_out)] for n_in, n_out in zip(SIZES, SIZES[1:])]
@@ -54,7 +55,7 @@ def n_ary_mlp(value_type, total) -> Callable[[list[float]], object]:
     def step(sample: list[float]) -> object:
         x = [value_type(v) for v in sample]
         for depth, layer in enumerate(layers, start=1):
-            sums = [total([w * v for w, v in zip(ws, x)] + [b]) for ws, b in layer]
+            sums = [dot(ws, x, b) for ws, b in layer]
             x = [s.relu() for s in sums] if depth < len(layers) else sums
         x[0].backward()
         return x[0]

@@ -1,7 +1,7 @@
 """The floor: the least work a pure-Python engine of zerograd's design can do, for comparison.
 
-zerograd records each node's local partials when the node is made, gives a neuron one n-ary
-add node, sorts the graph iteratively and pushes `partial * upstream` into every parent. This
+zerograd records each node's local partials when the node is made, gives a neuron one
+weighted-sum node, sorts the graph iteratively and pushes `partial * upstream` into every parent. This
 file does exactly that and nothing else: no op names, no names, no constants kept for drawing,
 no batches, no no_grad or anomaly checks, no input checks. No engine of this design written
 in Python can do less per node, so `bench_engine` times it next to zerograd: the gap between
@@ -12,6 +12,7 @@ are the best this design can reach. Not for use: it gives wrong answers on anyth
 from __future__ import annotations
 
 import gc
+from operator import mul
 
 _new = object.__new__
 
@@ -51,6 +52,12 @@ def _node(data: float, parents: tuple, partials: tuple) -> FloorValue:
     node.data, node.grad, node.mark = data, 0.0, None
     node.parents, node.partials = parents, partials
     return node
+
+
+def dot(weights: list[FloorValue], inputs: list[FloorValue], bias: FloorValue) -> FloorValue:
+    """One weighted-sum node: w0*x0 + w1*x1 + ... + b, partials x_i, w_i and 1."""
+    w, x = [v.data for v in weights], [v.data for v in inputs]
+    return _node(sum(map(mul, w, x), 0.0) + bias.data, (*weights, *inputs, bias), (*x, *w, 1.0))
 
 
 def total(values: list[FloorValue]) -> FloorValue:
