@@ -94,7 +94,8 @@ def curve_table(text: dict, points=(-2.0, -1.0, 0.0, 0.5, 1.0, 2.0)) -> str:
     columns = tanh_curves(np.array(points))
     lines = [text["derivatives at"], f"{'x':>6}" + "".join(f"{name:>12}" for name in names)]
     for k, x in enumerate(points):
-        lines.append(f"{x:>6g}" + "".join(f"{round(column[k], 6) + 0.0:>12.6f}" for column in columns))
+        numbers = (round(column[k], 6) + 0.0 for column in columns)    # + 0.0: no "-0.000000"
+        lines.append(f"{x:>6g}" + "".join(f"{number:>12.6f}" for number in numbers))
     return "\n".join(lines)
 
 
