@@ -7,6 +7,8 @@ The book's figures, drawn from zerograd's backward pass (each takes `--lang ja` 
 - `shopping`          chapter 5: the apple (and orange) shopping graphs, values and gradients
 - `optimizers`        chapter 6: SGD, Momentum, AdaGrad and Adam on x²/20 + y²
 - `weight_init`       chapter 6: each layer's activations for four initial weight scales
+- `higher_order`      DeZero steps 33-36: tanh's derivatives up to the 4th by
+                      grad(create_graph=True), their graphs, Newton's method on x⁴ − 2x²
 """
 
 from __future__ import annotations

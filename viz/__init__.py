@@ -9,7 +9,7 @@ Read in this order:
 4. `render.py`  `render` to svg/png/pdf, `backward_frames`: forward then backward, step by step
 5. `plots.py`   matplotlib plots (activations, training history, decision boundary, ...);
    `book_plots.py` the book's figures: a descent path over contour lines, the optimizers side
-   by side, each layer's activation histograms
+   by side, each layer's activation histograms, a function with its higher-order derivatives
 6. `stepper.py` `stepper`: one self-contained web page that steps through backprop (with
    `stepper.html`, `stepper.css`, and `stepper.js`, whose rule table mirrors autograd/rules.py)
 7. `presets.py` the book's worked examples (chapter 5's shopping graphs), ready to draw
@@ -21,7 +21,8 @@ Graphviz's dot runs with a time limit (`timeout=`, 10 s by default); past it, Re
 
 from . import presets
 from .draw import draw_graph
-from .book_plots import plot_activation_histograms, plot_descent_path, plot_optimizer_paths
+from .book_plots import (plot_activation_histograms, plot_derivatives, plot_descent_path,
+                         plot_optimizer_paths)
 from .plots import (plot_activations, plot_decision_boundary, plot_digit_grid,
                     plot_gradient_magnitudes, plot_history)
 from .render import RenderTimeout, backward_frames, render
@@ -31,5 +32,5 @@ __all__ = [
     "presets", "draw_graph", "render", "backward_frames", "RenderTimeout", "stepper", "Stepper",
     "plot_activations", "plot_history", "plot_decision_boundary", "plot_digit_grid",
     "plot_gradient_magnitudes", "plot_descent_path", "plot_optimizer_paths",
-    "plot_activation_histograms",
+    "plot_activation_histograms", "plot_derivatives",
 ]

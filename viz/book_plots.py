@@ -1,12 +1,13 @@
 """The figures of ゼロから作るDeep Learning, drawn from zerograd's numbers: a descent path over
-contour lines (chapter 4), the optimizers side by side on one function (chapter 6), and the
-histograms of each layer's activations for different initial weights (chapter 6).
+contour lines (chapter 4), the optimizers side by side on one function (chapter 6), the
+histograms of each layer's activations for different initial weights (chapter 6), and tanh
+with its higher-order derivatives (volume 3, step 35).
 
 Like `plots.py` (whose private helpers these use), every function returns a matplotlib
 `Figure`, writes a PNG or SVG when given a `path`, and writes its words in English or Japanese
 (`lang="ja"`, from `labels.TEXT`). The numbers come from the caller: the demos compute them
 with zerograd's backward pass (`demos/gradient_descent.py`, `demos/optimizers.py`,
-`demos/weight_init.py`).
+`demos/weight_init.py`, `demos/higher_order.py`).
 
 Read next: `presets.py` (chapter 5's shopping graphs, ready to draw).
 """
@@ -208,3 +209,30 @@ def _label_cut_bar(axis, count: np.ndarray, value_range, height: float, text: di
                   (value_range[0] + (biggest + 0.5) * width, 0.97 * height),
                   xytext=(value_range[0] + (biggest + 2) * width, 0.72 * height),
                   fontsize=LABEL_SIZE - 3, arrowprops={"arrowstyle": "->"})
+
+
+# ---------------------------------------------------------------------- higher-order derivatives
+
+DERIVATIVE_STYLES = [("#1f1f1f", "-", 3.0), ("#1f5fbf", "--", 2.4), ("#c0392b", "-.", 2.4),
+                     ("#2e8b57", ":", 2.8), ("#8e44ad", "-", 1.8)]   # colour, dash, width
+
+
+def plot_derivatives(x: np.ndarray, curves: list[np.ndarray], path: str | Path | None = None,
+                     lang: str = "en"):
+    """tanh and its derivatives at every x: curves[k] is the k-th derivative (curves[0] is y
+    itself), up to the 4th; one line each, told apart by colour and dash (step 35's figure)."""
+    text = words(lang)
+    figure = _figure((11, 7))
+    axis = figure.subplots()
+    for order, (curve, (color, dash, width)) in enumerate(zip(curves, DERIVATIVE_STYLES)):
+        axis.plot(x, curve, dash, color=color, linewidth=width,
+                  label=text[f"derivative {order}"])
+    axis.axhline(0, color="#8a8a8a", linewidth=0.8)
+    axis.axvline(0, color="#8a8a8a", linewidth=0.8)
+    axis.grid(alpha=0.3)
+    axis.set_xlim(x[0], x[-1])
+    axis.set_xlabel("x", fontsize=LABEL_SIZE + 1)
+    axis.tick_params(labelsize=LABEL_SIZE)
+    axis.set_title(text["derivatives title"], fontsize=TITLE_SIZE)
+    axis.legend(loc="lower right", fontsize=LABEL_SIZE + 1, framealpha=0.95)
+    return _finish(figure, path)

@@ -114,6 +114,21 @@ TEXT = {
         "rule relu": "1 if x > 0, else 0",
         "legend group name": "rounded box",
         "legend group": "a composite drawn as one node: its local partial, and its rule",
+        # higher-order derivatives (demos/higher_order.py, book_plots.plot_derivatives)
+        "derivatives title": "tanh and its first four derivatives, each by zerograd's\n"
+                             "grad(..., create_graph=True) on the one before",
+        "derivative 0": "y = tanh(x)",
+        "derivative 1": "1st derivative y′", "derivative 2": "2nd derivative y″",
+        "derivative 3": "3rd derivative y‴", "derivative 4": "4th derivative y⁗",
+        "derivatives at": "tanh and its derivatives at a few points (zerograd)",
+        "graph nodes": "the graph of {what} at x = {at:g}: {nodes} nodes",
+        "tanh expanded": "tanh stays expanded in the derivative's graph: that graph reuses "
+                         "tanh's inner nodes (e^-2|x|, 1 + e^-2|x|), so it cannot be one box",
+        "newton title": "Newton's method on {formula} from x = {start:g}: x ← x − f′(x)/f″(x)",
+        "iteration": "iteration",
+        "newton update": "f′/f″",
+        "newton stop": "stopped after {n} iterations (|f′/f″| < {tolerance:g} or {limit} "
+                       "iterations)",
     },
     "ja": {
         "data": "値",
@@ -207,6 +222,20 @@ TEXT = {
         "rule relu": "x > 0 なら 1、それ以外は 0",
         "legend group name": "角の丸い箱",
         "legend group": "1 つのノードとして描いた関数（レイヤ）: その局所的な微分と式",
+        # higher-order derivatives (demos/higher_order.py, book_plots.plot_derivatives)
+        "derivatives title": "tanh とその 1〜4 階微分: どれも 1 つ前の関数を zerograd の\n"
+                             "grad(..., create_graph=True) で微分して求めた",
+        "derivative 0": "y = tanh(x)",
+        "derivative 1": "1 階微分 y′", "derivative 2": "2 階微分 y″",
+        "derivative 3": "3 階微分 y‴", "derivative 4": "4 階微分 y⁗",
+        "derivatives at": "いくつかの点での tanh とその高階微分（zerograd）",
+        "graph nodes": "x = {at:g} での {what} の計算グラフ: ノード {nodes} 個",
+        "tanh expanded": "微分の計算グラフでは tanh を 1 つのノードにまとめられません: tanh の"
+                         "内部のノード（e^-2|x|、1 + e^-2|x|）をそのグラフが使うため",
+        "newton title": "{formula} のニュートン法（x = {start:g} から）: x ← x − f′(x)/f″(x)",
+        "iteration": "反復",
+        "newton update": "f′/f″",
+        "newton stop": "{n} 回の反復で停止（|f′/f″| < {tolerance:g} または {limit} 回）",
     },
 }
 LANGS = tuple(TEXT)
