@@ -80,22 +80,21 @@ def log(a: Data) -> Data:
 
 def sin(a: Data) -> Data:
     """sin a: nan at +-inf (math.sin raises there)."""
-    if type(a) is float:
-        try:
-            return math.sin(a)
-        except ValueError:
-            return math.nan
-    return np.sin(a)
+    return _periodic(math.sin, np.sin, a)
 
 
 def cos(a: Data) -> Data:
     """cos a: nan at +-inf (math.cos raises there)."""
+    return _periodic(math.cos, np.cos, a)
+
+
+def _periodic(on_float, on_batch, a: Data) -> Data:
     if type(a) is float:
         try:
-            return math.cos(a)
-        except ValueError:
+            return on_float(a)
+        except ValueError:                    # +-inf: no period to reduce it by
             return math.nan
-    return np.cos(a)
+    return on_batch(a)
 
 
 def step(a: Data) -> Data:
