@@ -119,7 +119,7 @@ class Neuron(Module):
         check_inputs(x, len(self.w))
         weighted_sum = autograd.dot(self.w, x, self.b)     # one node: sum_i w_i x_i + b
         out = ACTIVATIONS[self.activation](weighted_sum)
-        mark("neuron", out, x, self.name)   # drawn as one node in the layer view
+        mark("neuron", out, _values(x), self.name)   # drawn as one node in the layer view
         return out
 
     def parameters(self) -> list[Value]:
@@ -154,7 +154,7 @@ class Layer(Module):
         """Every neuron's output for inputs x: one Value for a single neuron, else a list."""
         x = autograd.stack(x)     # a batch's inputs become one matrix, shared by the neurons
         outputs = [neuron(x) for neuron in self.neurons]
-        mark("layer", outputs, x, self.name)
+        mark("layer", outputs, _values(x), self.name)
         return outputs[0] if len(outputs) == 1 else outputs
 
     def parameters(self) -> list[Value]:
@@ -219,6 +219,11 @@ class MLP(Module):
         sizes = [len(self.layers[0].neurons[0].w)] + [len(layer.neurons) for layer in self.layers]
         return (f"MLP({'-'.join(map(str, sizes))}, activation={self.layers[0].activation!r}, "
                 f"output_activation={self.output_activation!r})")
+
+
+def _values(x):
+    """The Values among the inputs (a stacked batch knows them already)."""
+    return x.values if type(x) is autograd.Stack else x
 
 
 def check_size(name: str, size: int) -> None:
