@@ -379,6 +379,16 @@ PAGE_TEXT = {
         "legend partial": "local derivative d(op)/d(operand), on each arrow",
         "legend branch": "orange border: used twice or more, gradients add",
         "legend active": "red arrow: the step in progress",
+        "layer view": "Layer view",          # the toggle's text: the view it switches to
+        "primitive view": "Primitive view",
+        "view now layer": "layer view: each composite (sigmoid, a neuron, a loss) is one node",
+        "view now primitive": "primitive view: every operation is a node",
+        "expand tip": "click to expand into its operations",
+        "expand": "Expand {kind} into its operations",
+        "collapse into": "Collapse into {kind}",
+        "group partial": "{kind}: ∂ = {rule}",
+        "group chain": "computed by the chain rule over the {count} nodes inside",
+        "in group": "part of {kind} ({who} in the layer view)",
     },
     "ja": {
         "page title": "誤差逆伝播をステップごとに",
@@ -440,6 +450,16 @@ PAGE_TEXT = {
         "legend partial": "局所的な微分 d(演算)/d(オペランド)（矢印の上）",
         "legend branch": "オレンジの枠: 2回以上使用、勾配を足す",
         "legend active": "赤い矢印: いま進めているステップ",
+        "layer view": "レイヤ表示",
+        "primitive view": "演算ごとの表示",
+        "view now layer": "レイヤ表示: 合成関数（Sigmoid、ニューロン、損失）を 1 つのノードで表示",
+        "view now primitive": "演算ごとの表示: すべての演算をノードで表示",
+        "expand tip": "クリックすると中の演算に展開します",
+        "expand": "{kind} を演算に展開",
+        "collapse into": "{kind} にまとめる",
+        "group partial": "{kind}: ∂ = {rule}",
+        "group chain": "中の {count} 個のノードで連鎖律を使って計算",
+        "in group": "{kind} の一部（レイヤ表示では {who}）",
     },
 }
 
