@@ -389,6 +389,7 @@ PAGE_TEXT = {
         "group partial": "{kind}: ∂ = {rule}",
         "group chain": "computed by the chain rule over the {count} nodes inside",
         "in group": "part of {kind} ({who} in the layer view)",
+        "expanded note": "teal: the nodes inside {kind}; click one to collapse them again",
     },
     "ja": {
         "page title": "誤差逆伝播をステップごとに",
@@ -460,6 +461,7 @@ PAGE_TEXT = {
         "group partial": "{kind}: ∂ = {rule}",
         "group chain": "中の {count} 個のノードで連鎖律を使って計算",
         "in group": "{kind} の一部（レイヤ表示では {who}）",
+        "expanded note": "青緑: {kind} の中のノード。どれかをクリックすると 1 つにまとめ直せます",
     },
 }
 

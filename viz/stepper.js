@@ -594,7 +594,7 @@ function groupRuleLine(i, k) {
   const y = fmt(shown(ev.values[i])), x = fmt(shown(ev.values[node.operands[k].node]));
   const numbers = {sigmoid: `${paren(y)}·(1−${paren(y)})`, tanh: `1−${paren(y)}²`,
                    relu: `(${x} > 0 ? 1 : 0)`}[group.kind];
-  return say("group partial", {kind: group.label, rule: group.rule}) +
+  return say("group partial", {kind: group.label, rule: group.rules[k]}) +
     (numbers ? ` = ${numbers}` : "") + ` = ${fmt(shown(ev.partials[i][k]))}`;
 }
 
@@ -832,6 +832,7 @@ function useView(name) {
   if ($("zg-view")) {
     setText($("zg-view"), say(name === "layer" ? "primitive view" : "layer view"));
     setText($("zg-view-note"), say(name === "layer" ? "view now layer" : "view now primitive"));
+    $("zg-view-note").classList.remove("zg-expanded");
   }
 }
 
@@ -841,6 +842,8 @@ function expand(i) {
   useView("primitive");
   state.highlight = new Set([...group.inner, group.output]);
   state.selected = group.output;
+  setText($("zg-view-note"), say("expanded note", {kind: group.label}));
+  $("zg-view-note").classList.add("zg-expanded");
   render();
   const output = dom.nodes[group.output].group;
   if (output && output.scrollIntoView) output.scrollIntoView({block: "center", inline: "center"});

@@ -137,6 +137,8 @@ def layer_page_model(layer: Graph, graph: Graph, sources: dict, inner: dict, lan
                 "kind": node.op, "label": text["kind " + node.op],
                 "rule": rule_text(node.op, None, len(node.operands), text,
                                   activation(node, text)),
+                "rules": [rule_text(node.op, k, len(node.operands), text,
+                                    activation(node, text)) for k in range(len(node.parents))],
                 "output": graph.position[source],
                 "inner": sorted(graph.position[x] for x in inner[node]),
                 "inputs": [graph.position[sources[x]] for x in node.parents]}
