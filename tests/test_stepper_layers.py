@@ -21,6 +21,7 @@ import numpy as np
 import nn
 import viz
 from autograd import Value, topological_order
+from nn.losses import softmax_cross_entropy
 from viz.layers import collapse
 from viz.scene import read_graph
 from viz.stepper import replay_gradients
@@ -265,3 +266,22 @@ def test_layer_view_in_japanese_and_its_quiz(open_page):
     driver.find_element("id", "zg-check").click()
     assert driver.find_element("id", "zg-score").text == "得点: 1 / 1"
     assert driver.find_element("id", "zg-feedback").text.startswith("正解")
+
+
+def test_a_batch_with_softmax_and_loss_in_the_layer_view_agrees_with_python(open_page):
+    inputs = [Value(np.array([0.5, -1.0, 2.0]), name="x0"),
+              Value(np.array([1.0, 0.3, -0.7]), name="x1")]
+    loss = softmax_cross_entropy(nn.MLP(2, [3, 2], seed=1)(inputs), np.array([0, 1, 1]))
+    driver = open_page(loss, collapse=True)
+    graph = read_graph(collapse(loss), 300)
+    ev = json.loads(driver.execute_script(
+        "return JSON.stringify({values: zerograd.ev.values, partials: zerograd.ev.partials, "
+        "grads: zerograd.ev.grads, ops: zerograd.model.nodes.map((n) => n.op)})"))
+    assert ev["ops"] == [node.op for node in graph.order]
+    assert ev["ops"].count("neuron") == 5 and ev["ops"][-1] == "softmax_cross_entropy"
+    grads = replay_gradients(graph)
+    for i, node in enumerate(graph.order):
+        pairs = [(ev["values"][i], node.data), (ev["grads"][i], grads[i])]
+        for page, python in pairs + list(zip(ev["partials"][i], node.partials)):
+            assert np.allclose(np.array(page, float), np.asarray(python, float),
+                               rtol=REL, atol=0), (i, node.op, page, python)
