@@ -8,7 +8,8 @@ The page shows the picture of `draw_graph` (Graphviz lays it out here, at export
 SVG is embedded), the graph as a model (every value, operand, partial and gradient, in JSON),
 and `stepper.js`, which steps through the forward and backward passes, explains each rule, lets
 the learner change the inputs (it recomputes everything with its own copy of `rules.py`), and
-quizzes. Nothing is fetched from the network: script, style and picture are all inline, and the
+quizzes. With `collapse=True` the page also holds the layer view (`viz/layers.py`: composites as
+one node), with a toggle and click-to-expand. Nothing is fetched from the network: script, style and picture are all inline, and the
 page's Content-Security-Policy forbids any request. `STEPPER_CONTRACT.md` lists the model's
 fields and the page's ids.
 
