@@ -523,7 +523,8 @@ function renderNodes(view) {
     group.classList.toggle("zg-focus", i === view.focus);
     group.classList.toggle("zg-selected", i === state.selected);
     group.classList.toggle("zg-asked", i === state.asked);
-    for (const part of [group, op]) if (part) part.classList.toggle("zg-member", state.highlight.has(i));
+    const member = state.highlight.has(i);
+    for (const part of [group, op]) if (part) part.classList.toggle("zg-member", member);
     for (const part of [op, out]) if (part) part.classList.toggle("zg-unknown", i >= view.computed);
   });
   dom.copies.forEach(({parent, value}) => {
@@ -637,7 +638,8 @@ const opName = (i) => {
 function viewButtons(i) {
   const node = model.nodes[i];
   const button = (id, text, action) => {
-    const b = Object.assign(document.createElement("button"), {id, type: "button", textContent: text});
+    const b = Object.assign(document.createElement("button"),
+                            {id, type: "button", textContent: text});
     b.addEventListener("click", action);
     return b;
   };
@@ -804,7 +806,8 @@ function setLeaf(i, x) {
   if (model.nodes[i].op) throw new Error(`node ${i} is not a leaf`);
   const p = view.name === "layer" ? model.nodes[i].source : i;
   const old = p in state.leaves ? state.leaves[p] : primitive.nodes[p].value;
-  state.leaves[p] = isBatch(old) ? old.map((v, k) => (k === state.sample ? Number(x) : v)) : Number(x);
+  state.leaves[p] = isBatch(old) ? old.map((v, k) => (k === state.sample ? Number(x) : v))
+                                 : Number(x);
   ev = evaluateView();
   render();
 }

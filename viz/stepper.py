@@ -9,9 +9,9 @@ SVG is embedded), the graph as a model (every value, operand, partial and gradie
 and `stepper.js`, which steps through the forward and backward passes, explains each rule, lets
 the learner change the inputs (it recomputes everything with its own copy of `rules.py`), and
 quizzes. With `collapse=True` the page also holds the layer view (`viz/layers.py`: composites as
-one node), with a toggle and click-to-expand. Nothing is fetched from the network: script, style and picture are all inline, and the
-page's Content-Security-Policy forbids any request. `STEPPER_CONTRACT.md` lists the model's
-fields and the page's ids.
+one node), with a toggle and click-to-expand. Nothing is fetched from the network: script,
+style and picture are all inline, and the page's Content-Security-Policy forbids any request.
+`STEPPER_CONTRACT.md` lists the model's fields and the page's ids.
 
 Read next: `stepper.js` (the page itself: rule table, state, rendering, controls).
 """
