@@ -287,3 +287,31 @@ def test_a_batch_with_softmax_and_loss_in_the_layer_view_agrees_with_python(open
         for page, python in pairs + list(zip(ev["partials"][i], node.partials)):
             assert np.allclose(np.array(page, float), np.asarray(python, float),
                                rtol=REL, atol=0), (i, node.op, page, python)
+
+
+def test_collapse_takes_a_list_of_kinds_and_refuses_unknown_ones():
+    inputs = [Value(0.5, name="x0"), Value(-1.0, name="x1")]
+    out = nn.MLP(2, [2, 1], activation="sigmoid", seed=0)(inputs).sigmoid()
+    only_sigmoids = embedded_model(viz.stepper(out, collapse=["sigmoid"]).html, "zg-layer-model")
+    kinds = [node["group"]["kind"] for node in only_sigmoids["nodes"] if "group" in node]
+    assert kinds == ["sigmoid"] * 3                  # two neurons' activations and the last one
+    assert "dot" in [node["op"] for node in only_sigmoids["nodes"]]
+    try:
+        viz.stepper(out, collapse=["neurons"])
+    except ValueError as error:
+        assert "neurons" in str(error)
+    else:
+        raise AssertionError("an unknown kind was accepted")
+
+
+def test_the_view_is_in_the_url_fragment(open_page):
+    x, z = sigmoid_graph()
+    driver = open_page(z, "#step=2&view=primitive", collapse=True)
+    page = read(driver)
+    assert page["view"] == "primitive" and page["step"] == 2
+    assert len(page["nodes"]) == len(topological_order(z))
+    driver.find_element("id", "zg-view").click()
+    assert driver.execute_script("return location.hash").endswith("&view=layer")
+    plain = open_page(Value(2.0, name="a") * Value(3.0, name="b"), collapse=True)
+    page = read(plain)                               # nothing to collapse: the same graph
+    assert page["view"] == "layer" and [n["name"] for n in page["nodes"]] == ["a", "b", "#2"]
