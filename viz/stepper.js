@@ -365,7 +365,7 @@ const say = (key, params = {}) =>
   TEXT[key].replace(/\{(\w+)\}/g, (_, name) => String(params[name]));
 const who = (i) => {
   const name = model.nodes[i].name;
-  if (!name) return `#${i}`;
+  if (!name) return `#${model.nodes[i].source ?? i}`;     // the layer view: the primitive #
   return name.length > 40 ? name.slice(0, 39) + "…" : name;
 };
 const shown = (x) => (x === undefined ? undefined : sampleOf(x, state.sample));
@@ -648,7 +648,7 @@ function viewButtons(i) {
   }
   if (view.name === "primitive" && memberOf.has(i)) {
     const j = memberOf.get(i), label = layerModel.nodes[j].group.label;
-    const whoThere = layerModel.nodes[j].name || `#${j}`;
+    const whoThere = layerModel.nodes[j].name || `#${layerModel.nodes[j].source}`;
     const p = document.createElement("p");
     p.textContent = say("in group", {kind: label, who: whoThere});
     return [p, button("zg-collapse", say("collapse into", {kind: label}), () => collapseInto(i))];

@@ -213,22 +213,24 @@ def page_dot(graph: Graph, model: dict) -> graphviz.Digraph:
     dot.attr("node", fontname=FONTS, fontsize="11")
     dot.attr("edge", fontname=MONO, fontsize="10", arrowsize="0.7", color="#555555")
     words = PAGE_TEXT[model["lang"]]
+    # an unnamed node is "#i"; in the layer view i is its node's index in the primitive view
+    numbers = [record.get("source", i) for i, record in enumerate(model["nodes"])]
     for i, record in enumerate(model["nodes"]):
-        _value_node(dot, graph, i, record, words)
+        _value_node(dot, graph, i, record, words, numbers)
         if record["op"]:
-            _op_node(dot, graph, i, record, words)
+            _op_node(dot, graph, i, record, words, numbers)
     if any("group" in record for record in model["nodes"]):
         frame_layers(dot, graph, draw_words(model["lang"]))     # the layer view: frame layers
     check_japanese(dot.source, "graphviz")
     return dot
 
 
-def _value_node(dot, graph: Graph, i: int, record: dict, words: dict) -> None:
+def _value_node(dot, graph: Graph, i: int, record: dict, words: dict, numbers: list) -> None:
     node = graph.order[i]
     kind = "output" if i == len(graph.order) - 1 else ("inner" if node.parents else "input")
     border, width = (ORANGE, "2") if graph.is_branch(i) else ("#333333", "1")
     note = words["used"].format(count=graph.uses[i]) if graph.is_branch(i) else None
-    label = _label(title(node, i), record["value"], record["grad"], note, words)
+    label = _label(title(node, numbers[i]), record["value"], record["grad"], note, words)
     dot.node(f"v{i}", label, id=f"zg-node-{i}", shape="box", style="rounded,filled",
              fillcolor=FILL[kind], color=border, penwidth=width,
              peripheries="2" if kind == "output" else "1")
@@ -269,7 +271,7 @@ def _shown(encoded) -> str:
     return summary(float(first), PRECISION)
 
 
-def _op_node(dot, graph: Graph, i: int, record: dict, words: dict) -> None:
+def _op_node(dot, graph: Graph, i: int, record: dict, words: dict, numbers: list) -> None:
     group = record.get("group")
     if group:                       # a composite in the layer view: its kind and its rule
         label = (f'<<B>{escape(group["label"])}</B><BR/>'
@@ -286,20 +288,20 @@ def _op_node(dot, graph: Graph, i: int, record: dict, words: dict) -> None:
     arrows = {edge.slots[0]: edge for edge in graph.into.get(i, [])}
     for slot, operand in enumerate(record["operands"]):
         if slot in arrows:
-            _edge(dot, graph, arrows[slot], words)
+            _edge(dot, graph, arrows[slot], words, numbers)
         elif "const" in operand:
             _constant(dot, i, slot, operand["const"])
     dot.edge(f"op{i}", f"v{i}", id=f"zg-out-{i}", color="#333333")
 
 
-def _edge(dot, graph: Graph, edge: Edge, words: dict) -> None:
+def _edge(dot, graph: Graph, edge: Edge, words: dict, numbers: list) -> None:
     text = partials_text([summary(p, PRECISION) for p in edge.partials])
     label = f'<<FONT COLOR="{BLUE}">{pad(escape(text), NUMBER_WIDTH + 2)}</FONT>>'
     tail = f"v{edge.parent}"
     if edge.copy:
         tail = f"u{edge.child}_{edge.parent}"
         parent = graph.order[edge.parent]
-        copy_label = _label(title(parent, edge.parent), encode(parent.data), None,
+        copy_label = _label(title(parent, numbers[edge.parent]), encode(parent.data), None,
                             words["copy"], words, dashed=True)
         dot.node(tail, copy_label, id=f"zg-copy-{edge.child}-{edge.parent}", shape="box",
                  style="rounded,filled,dashed", fillcolor=FILL["input"], color=ORANGE,
