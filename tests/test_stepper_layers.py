@@ -318,3 +318,14 @@ def test_the_view_is_in_the_url_fragment(open_page):
     plain = open_page(Value(2.0, name="a") * Value(3.0, name="b"), collapse=True)
     page = read(plain)                               # nothing to collapse: the same graph
     assert page["view"] == "layer" and [n["name"] for n in page["nodes"]] == ["a", "b", "#2"]
+
+
+def test_a_composite_reading_one_value_twice_passes_its_gradient_once():
+    x = Value(0.5, name="x")
+    neuron = nn.Neuron(2, activation="sigmoid", seed=0)
+    out = neuron([x, x])
+    w0, w1 = (float(w.data) for w in neuron.w)       # the bias is 0
+    y = 1 / (1 + math.exp(-(w0 + w1) * 0.5))
+    layer = embedded_model(viz.stepper(out, collapse=True).html, "zg-layer-model")
+    assert [o["node"] for o in layer["nodes"][-1]["operands"]] == [0]
+    assert same(layer["nodes"][0]["grad"], y * (1 - y) * (w0 + w1))

@@ -116,9 +116,10 @@ def _outputs_of(group: Group, members: dict) -> list:
 
 
 def _group_node(output: Value, group: Group, inside: set[Value], copies: dict) -> Value:
-    """One node for the group's output: parents the inputs, partials d(output)/d(input)."""
+    """One node for the group's output: parents the inputs, partials d(output)/d(input).
+    An input read twice (a neuron of [x, x]) is one parent: its partial already sums both."""
     partials = local_partials(output, inside, group.inputs)
-    inputs = [x for x in group.inputs if x in partials and x in copies]
+    inputs = [x for x in dict.fromkeys(group.inputs) if x in partials and x in copies]
     node = _blank(output)
     node.op = group.kind
     node.name = output.name or group.name
