@@ -34,6 +34,13 @@ _new = object.__new__
 
 def collapse(root: Value, kinds: bool | Iterable[str] = True) -> Value:
     """A copy of root's graph with the chosen groups drawn as one node each (True: every kind)."""
+    return collapse_traced(root, kinds)[0]
+
+
+def collapse_traced(root: Value, kinds: bool | Iterable[str] = True
+                    ) -> tuple[Value, dict[Value, Value], dict[Value, set[Value]]]:
+    """collapse, plus where each node came from: (root copy, {copy: original node},
+    {group node: the original nodes inside its group, its output excluded})."""
     chosen_kinds = set(KINDS) if kinds is True else set(kinds)
     unknown = chosen_kinds - set(KINDS)
     if unknown:
@@ -44,13 +51,15 @@ def collapse(root: Value, kinds: bool | Iterable[str] = True) -> Value:
     members = _members(order, chosen)
     hidden = set().union(*members.values()) if members else set()
     copies: dict[Value, Value] = {}
+    inner: dict[Value, set[Value]] = {}
     for node in order:
         group = chosen.get(node)
         if group is not None and group in members:
             copies[node] = _group_node(node, group, members[group], copies)
+            inner[copies[node]] = members[group]
         elif node not in hidden:
             copies[node] = _copy(node, copies)
-    return copies[root]
+    return copies[root], {copy: node for node, copy in copies.items()}, inner
 
 
 def _chosen_groups(order: list[Value], kinds: set[str]) -> dict[Value, Group]:
@@ -107,9 +116,10 @@ def _outputs_of(group: Group, members: dict) -> list:
 
 
 def _group_node(output: Value, group: Group, inside: set[Value], copies: dict) -> Value:
-    """One node for the group's output: parents the inputs, partials d(output)/d(input)."""
+    """One node for the group's output: parents the inputs, partials d(output)/d(input).
+    An input read twice (a neuron of [x, x]) is one parent: its partial already sums both."""
     partials = local_partials(output, inside, group.inputs)
-    inputs = [x for x in group.inputs if x in partials and x in copies]
+    inputs = [x for x in dict.fromkeys(group.inputs) if x in partials and x in copies]
     node = _blank(output)
     node.op = group.kind
     node.name = output.name or group.name

@@ -263,6 +263,42 @@ function reduceLike(target, gradient) {
   return gradient.length === target.length ? gradient : [total(gradient)];
 }
 
+// ---------------------------------------------------------------- the layer view's numbers
+
+// The layer view's numbers, derived from the primitive model's (base = evaluate(primitive)):
+// a copied node has its source node's value and partials; a composite's value is its output
+// node's value, its partials come from groupPartials. Then the usual backward pass.
+function evaluateLayer(layer, prim, base) {
+  const values = layer.nodes.map((node) => base.values[node.source]);
+  const partials = layer.nodes.map((node) => (node.group
+    ? groupPartials(prim, node.group, base.values, base.partials)
+    : base.partials[node.source]));
+  const {grads, terms} = backward(layer, values, partials);
+  return {values, partials, grads, terms};
+}
+
+// viz/layers.local_partials in JS: d(output)/d(input) for each input of a composite, a
+// mini-backprop over the group's own nodes. The gradient starts at 1 on the output and flows
+// back through the recorded partials, children before parents (the model is in topological
+// order, so from the highest index down), only into inner nodes and inputs; per sample (no
+// sum over a batch), so each result is the partial drawn on an arrow.
+function groupPartials(prim, group, values, partials) {
+  const inside = new Set(group.inner), wanted = new Set(group.inputs);
+  const upstream = new Map([[group.output, lift(() => 1, [values[group.output]])]]);
+  const order = [group.output, ...group.inner].sort((a, b) => b - a);
+  for (const i of order) {
+    if (!upstream.has(i)) continue;               // not on a path from the output
+    valueSlots(prim.nodes[i]).forEach((slot, k) => {
+      const parent = prim.nodes[i].operands[slot].node;
+      if (!inside.has(parent) && !wanted.has(parent)) return;
+      const term = lift(([p, u]) => p * u, [partials[i][k], upstream.get(i)]);
+      const before = upstream.get(parent);
+      upstream.set(parent, before === undefined ? term : lift(([a, b]) => a + b, [before, term]));
+    });
+  }
+  return group.inputs.map((x) => upstream.get(x));
+}
+
 // ---------------------------------------------------------------- steps (viz/frames.py's order)
 
 function makeSteps(model) {
@@ -280,11 +316,26 @@ function makeSteps(model) {
 
 // ---------------------------------------------------------------- the state
 
-const model = decodeModel(JSON.parse(document.getElementById("zg-model").textContent));
+// Two views when the page has a layer view: each has its model, steps, picture and the texts
+// found in it (dom). The globals below are the current view's (useView sets them).
+const primitive = decodeModel(JSON.parse(document.getElementById("zg-model").textContent));
+const layerScript = document.getElementById("zg-layer-model");
+const layerModel = layerScript ? decodeModel(JSON.parse(layerScript.textContent)) : null;
 const TEXT = JSON.parse(document.getElementById("zg-text").textContent);
-const steps = makeSteps(model);
-const N = model.nodes.length;
-const ROOT = N - 1;
+const views = {primitive: {name: "primitive", model: primitive, steps: makeSteps(primitive),
+                           svg: document.querySelector("#zg-graph svg"), dom: null}};
+if (layerModel) {
+  const picture = document.importNode(document.getElementById("zg-layer-svg").content, true);
+  views.layer = {name: "layer", model: layerModel, steps: makeSteps(layerModel),
+                 svg: picture.querySelector("svg"), dom: null};
+}
+// Each primitive node inside a composite -> the composite's node in the layer view.
+const memberOf = new Map();
+if (layerModel) layerModel.nodes.forEach((node, j) => {
+  if (node.group) for (const i of [...node.group.inner, node.group.output]) memberOf.set(i, j);
+});
+let view = views.primitive, model = primitive, steps = view.steps;
+let N = model.nodes.length, ROOT = N - 1;
 
 const state = {
   step: steps.length - 1,     // which step the picture shows
@@ -299,14 +350,22 @@ const state = {
   right: 0,                   // answers right
   tries: 0,                   // answers checked
   feedback: "",
+  highlight: new Set(),       // nodes marked after expanding a composite
 };
 let ev = evaluate(model);      // the numbers for the current inputs
+
+// The current view's numbers: the primitive model's with the changed leaves (state.leaves,
+// by primitive index), and in the layer view those derived from them.
+function evaluateView() {
+  const base = evaluate(primitive, state.leaves);
+  return view.name === "layer" ? evaluateLayer(layerModel, primitive, base) : base;
+}
 
 const say = (key, params = {}) =>
   TEXT[key].replace(/\{(\w+)\}/g, (_, name) => String(params[name]));
 const who = (i) => {
   const name = model.nodes[i].name;
-  if (!name) return `#${i}`;
+  if (!name) return `#${model.nodes[i].source ?? i}`;     // the layer view: the primitive #
   return name.length > 40 ? name.slice(0, 39) + "…" : name;
 };
 const shown = (x) => (x === undefined ? undefined : sampleOf(x, state.sample));
@@ -347,7 +406,7 @@ const $ = (id) => document.getElementById(id);
 const svgText = (group, cls) => (group ? group.querySelector(`text.${cls}`) : null);
 
 // The texts of the picture, found once; each is centred on where Graphviz put it.
-const dom = {nodes: [], copies: [], edges: [], consts: []};
+let dom = {nodes: [], copies: [], edges: [], consts: []};
 function findPicture() {
   for (let i = 0; i < N; i++) {
     const group = $(`zg-node-${i}`);
@@ -443,6 +502,7 @@ function computation(i, hideResult = false) {
   if (!node.op) return `${who(i)} = ${result}`;
   const args = operandValues(node, ev.values).map((a, slot) =>
     ("node" in node.operands[slot] && hiddenValue(node.operands[slot].node)) ? "?" : fmt(shown(a)));
+  if (node.group) return `${node.group.label}(${args.join(", ")}) = ${result}`;
   if (node.relu) return `relu(${args[0]}) = ${result}`;
   if (["exp", "log", "sin", "cos", "sum", "mean"].includes(node.op)) return `${node.op}(${args[0]}) = ${result}`;
   if (node.op === "neg") return `−(${args[0]}) = ${result}`;
@@ -463,6 +523,8 @@ function renderNodes(view) {
     group.classList.toggle("zg-focus", i === view.focus);
     group.classList.toggle("zg-selected", i === state.selected);
     group.classList.toggle("zg-asked", i === state.asked);
+    const member = state.highlight.has(i);
+    for (const part of [group, op]) if (part) part.classList.toggle("zg-member", member);
     for (const part of [op, out]) if (part) part.classList.toggle("zg-unknown", i >= view.computed);
   });
   dom.copies.forEach(({parent, value}) => {
@@ -513,6 +575,7 @@ function edgeRules(i, valueIndexes) {
 
 function ruleLine(i, slot, k) {
   const node = model.nodes[i];
+  if (node.group) return groupRuleLine(i, k);
   const args = operandValues(node, ev.values).map((a) => fmt(shown(a)));
   const rules = node.relu ? RULE_TEXT.relu : RULE_TEXT[node.op];
   let [a, b, kind] = [args[0], args[1], Math.min(slot, rules.length - 1)];
@@ -523,6 +586,17 @@ function ruleLine(i, slot, k) {
   const n = size(ev.values[node.operands[0].node]);
   const text = rules[kind](a, b, fmt(shown(ev.values[i])), n);
   return `${text} = ${fmt(shown(ev.partials[i][k]))}`;
+}
+
+// A composite's rule, numbers substituted where the rule reads them from the output y or the
+// input x: "sigmoid: ∂ = y(1−y) = 0.6225·(1−0.6225) = 0.235".
+function groupRuleLine(i, k) {
+  const node = model.nodes[i], group = node.group;
+  const y = fmt(shown(ev.values[i])), x = fmt(shown(ev.values[node.operands[k].node]));
+  const numbers = {sigmoid: `${paren(y)}·(1−${paren(y)})`, tanh: `1−${paren(y)}²`,
+                   relu: `(${x} > 0 ? 1 : 0)`}[group.kind];
+  return say("group partial", {kind: group.label, rule: group.rules[k]}) +
+    (numbers ? ` = ${numbers}` : "") + ` = ${fmt(shown(ev.partials[i][k]))}`;
 }
 
 function renderConstants() {
@@ -538,18 +612,48 @@ function renderExplain(view) {
   if (state.selected === null) return;
   const i = state.selected, node = model.nodes[i];
   const lines = [[`${say("node", {who: who(i)})}`, "zg-strong"]];
-  lines.push([node.op ? say("operation", {op: node.relu ? "relu" : node.op}) : say("input node")]);
+  lines.push([node.op ? say("operation", {op: opName(i)}) : say("input node")]);
   lines.push([`${say("value")}: ${computation(i, hiddenValue(i))}`]);
   valueSlots(node).forEach((slot, k) => {
     lines.push([`${say("local derivative")} (${who(node.operands[slot].node)}): ${ruleLine(i, slot, k)}`, "zg-blue"]);
   });
+  if (node.group) lines.push([say("group chain", {count: node.group.inner.length + 1})]);
   lines.push(...gradientLines(i));
-  panel.replaceChildren(...lines.map(([text, cls]) => {
+  const children = lines.map(([text, cls]) => {
     const p = document.createElement("p");
     p.textContent = text;
     if (cls) p.className = cls;
     return p;
-  }));
+  });
+  panel.replaceChildren(...children, ...viewButtons(i));
+}
+
+const opName = (i) => {
+  const node = model.nodes[i];
+  return node.group ? node.group.label : (node.relu ? "relu" : node.op);
+};
+
+// The layer view's controls in the explanation: expand a composite, or collapse the
+// primitive node's composite back into one node.
+function viewButtons(i) {
+  const node = model.nodes[i];
+  const button = (id, text, action) => {
+    const b = Object.assign(document.createElement("button"),
+                            {id, type: "button", textContent: text});
+    b.addEventListener("click", action);
+    return b;
+  };
+  if (view.name === "layer" && node.group) {
+    return [button("zg-expand", say("expand", {kind: node.group.label}), () => expand(i))];
+  }
+  if (view.name === "primitive" && memberOf.has(i)) {
+    const j = memberOf.get(i), label = layerModel.nodes[j].group.label;
+    const whoThere = layerModel.nodes[j].name || `#${layerModel.nodes[j].source}`;
+    const p = document.createElement("p");
+    p.textContent = say("in group", {kind: label, who: whoThere});
+    return [p, button("zg-collapse", say("collapse into", {kind: label}), () => collapseInto(i))];
+  }
+  return [];
 }
 
 // d output / d node i as the sum over its uses: "grad = 0.2 × 1 + 0.5 × 0.1 = 0.25".
@@ -559,7 +663,7 @@ function gradientLines(i) {
   const uses = ev.terms.filter((t) => t.parent === i);
   const lines = [[say("uses")]];
   for (const t of uses) {
-    const op = model.nodes[t.node].relu ? "relu" : model.nodes[t.node].op;
+    const op = opName(t.node);
     lines.push([`  ← ${who(t.node)} (${op}): ∂ ${fmt(shown(t.partial))} × ${say("upstream")} ` +
                 `${fmt(shown(t.upstream))} = ${fmt(shown(t.term))}`]);
   }
@@ -659,10 +763,12 @@ function setQuiz(on, mode = state.quizMode) {
 
 // ---------------------------------------------------------------- the live inputs
 
-const leaves = [...model.nodes.keys()].filter((i) => !model.nodes[i].op);
+let leaves = [];
 
 function buildLeafInputs() {
   const box = $("zg-leaves");
+  box.replaceChildren();
+  leaves = [...model.nodes.keys()].filter((i) => !model.nodes[i].op);
   for (const i of leaves) {
     const start = shown(model.nodes[i].value);
     const span = Math.max(3, 2 * Math.abs(Number.isFinite(start) ? start : 0));
@@ -694,13 +800,75 @@ function renderLeaves() {
   }
 }
 
-// Change leaf i (this sample's entry of a batch) and recompute everything with the rule table.
+// Change leaf i of the current view (this sample's entry of a batch) and recompute everything
+// with the rule table. The changes are kept by the leaf's index in the primitive model.
 function setLeaf(i, x) {
   if (model.nodes[i].op) throw new Error(`node ${i} is not a leaf`);
-  const old = i in state.leaves ? state.leaves[i] : model.nodes[i].value;
-  state.leaves[i] = isBatch(old) ? old.map((v, k) => (k === state.sample ? Number(x) : v)) : Number(x);
-  ev = evaluate(model, state.leaves);
+  const p = view.name === "layer" ? model.nodes[i].source : i;
+  const old = p in state.leaves ? state.leaves[p] : primitive.nodes[p].value;
+  state.leaves[p] = isBatch(old) ? old.map((v, k) => (k === state.sample ? Number(x) : v))
+                                 : Number(x);
+  ev = evaluateView();
   render();
+}
+
+// ---------------------------------------------------------------- the two views
+
+// Show a view: its picture, its leaves, its steps (at the end, or at the quiz's start); the
+// quiz's answers and the selection belong to a view and start again.
+function useView(name) {
+  view = views[name];
+  [model, steps] = [view.model, view.steps];
+  [N, ROOT] = [model.nodes.length, model.nodes.length - 1];
+  $("zg-graph").replaceChildren(view.svg);
+  if (!view.dom) {
+    view.dom = dom = {nodes: [], copies: [], edges: [], consts: []};
+    findPicture();
+    connectPicture();
+  }
+  dom = view.dom;
+  $("zg-slider").max = String(steps.length - 1);
+  Object.assign(state, {selected: null, highlight: new Set(), answered: new Set(), feedback: ""});
+  state.step = state.quiz ? (state.quizMode === "grad" ? N : N - 1) : steps.length - 1;
+  ev = evaluateView();
+  buildLeafInputs();
+  if ($("zg-view")) {
+    setText($("zg-view"), say(name === "layer" ? "primitive view" : "layer view"));
+    setText($("zg-view-note"), say(name === "layer" ? "view now layer" : "view now primitive"));
+    $("zg-view-note").classList.remove("zg-expanded");
+  }
+}
+
+// Layer view, composite i: the primitive view, with the composite's nodes marked.
+function expand(i) {
+  const group = model.nodes[i].group;
+  useView("primitive");
+  state.highlight = new Set([...group.inner, group.output]);
+  state.selected = group.output;
+  setText($("zg-view-note"), say("expanded note", {kind: group.label}));
+  $("zg-view-note").classList.add("zg-expanded");
+  render();
+  const output = dom.nodes[group.output].group;
+  if (output && output.scrollIntoView) output.scrollIntoView({block: "center", inline: "center"});
+}
+
+// Primitive view, node i inside a composite: the layer view, that composite selected.
+function collapseInto(i) {
+  const j = memberOf.get(i);
+  useView("layer");
+  state.selected = j;
+  state.highlight = new Set([j]);
+  render();
+}
+
+function connectPicture() {
+  dom.nodes.forEach(({group, op}, i) => {
+    if (group) group.addEventListener("click", () => {
+      state.selected = i;
+      render();
+    });
+    if (op && model.nodes[i].group) op.addEventListener("click", () => expand(i));
+  });
 }
 
 // ---------------------------------------------------------------- the controls
@@ -725,7 +893,8 @@ function togglePlay() {
 }
 
 function writeFragment() {
-  const fragment = `#step=${state.step}` + (model.batch_size ? `&sample=${state.sample}` : "");
+  const fragment = `#step=${state.step}` + (model.batch_size ? `&sample=${state.sample}` : "") +
+    (layerModel ? `&view=${view.name}` : "");
   if (location.hash === fragment) return;
   try {
     history.replaceState(null, "", fragment);
@@ -736,6 +905,9 @@ function writeFragment() {
 
 function readFragment() {
   const params = new URLSearchParams(location.hash.slice(1));
+  const wanted = layerModel && params.get("view") === "primitive" ? "primitive"
+    : (layerModel ? "layer" : "primitive");
+  if (wanted !== view.name || !view.dom) useView(wanted);
   if (params.has("step")) state.step = Math.max(0, Math.min(steps.length - 1, Number(params.get("step")) || 0));
   const sample = Number(params.get("sample"));
   if (model.batch_size && Number.isInteger(sample) && sample >= 0 && sample < model.batch_size) state.sample = sample;
@@ -768,21 +940,23 @@ function connect() {
   $("zg-quiz-mode").addEventListener("change", () => setQuiz(state.quiz, $("zg-quiz-mode").value));
   $("zg-check").addEventListener("click", check);
   $("zg-answer").addEventListener("keydown", (event) => { if (event.key === "Enter") check(); });
-  dom.nodes.forEach(({group}, i) => group && group.addEventListener("click", () => {
-    state.selected = i;
+  if ($("zg-view")) $("zg-view").addEventListener("click", () => {
+    useView(view.name === "layer" ? "primitive" : "layer");
     render();
-  }));
+  });
   document.addEventListener("keydown", onKey);
   window.addEventListener("hashchange", () => { readFragment(); render(); });
 }
 
-findPicture();
-buildLeafInputs();
 readFragment();
 if (state.quiz) state.step = location.hash.includes("step=") ? state.step : N;
 connect();
 render();
 
-window.zerograd = {model, evaluate, steps, state, goTo, setLeaf, RULES, CONSTANT_RULES,
-                   PARTIALS, FORWARD, fmt, setQuiz, check};
+// model, steps and ev are the current view's (the primitive model's without a layer view).
+window.zerograd = {
+  get model() { return model; }, get steps() { return steps; }, get view() { return view.name; },
+  get ev() { return ev; }, views: {primitive, layer: layerModel},
+  evaluate, evaluateLayer, groupPartials, state, goTo, setLeaf, useView, expand, collapseInto,
+  render, RULES, CONSTANT_RULES, PARTIALS, FORWARD, fmt, setQuiz, check};
 })();

@@ -8,9 +8,10 @@ The page shows the picture of `draw_graph` (Graphviz lays it out here, at export
 SVG is embedded), the graph as a model (every value, operand, partial and gradient, in JSON),
 and `stepper.js`, which steps through the forward and backward passes, explains each rule, lets
 the learner change the inputs (it recomputes everything with its own copy of `rules.py`), and
-quizzes. Nothing is fetched from the network: script, style and picture are all inline, and the
-page's Content-Security-Policy forbids any request. `STEPPER_CONTRACT.md` lists the model's
-fields and the page's ids.
+quizzes. With `collapse=True` the page also holds the layer view (`viz/layers.py`: composites as
+one node), with a toggle and click-to-expand. Nothing is fetched from the network: script,
+style and picture are all inline, and the page's Content-Security-Policy forbids any request.
+`STEPPER_CONTRACT.md` lists the model's fields and the page's ids.
 
 Read next: `stepper.js` (the page itself: rule table, state, rendering, controls).
 """
@@ -31,8 +32,12 @@ from autograd import Value, arith
 from autograd.graph import reduce_like
 
 from .draw import BLACK, BLUE, FILL, GREY, MONO, ORANGE, RED, pad
+from .draw import _activation as activation
+from .draw import _frame_layers as frame_layers
 from .fonts import LABEL_FONTS, check_japanese
-from .labels import PAGE_TEXT, escape, op_symbol, partials_text, summary
+from . import layers
+from .labels import PAGE_TEXT, escape, op_symbol, partials_text, rule_text, summary
+from .labels import words as draw_words
 from .render import DOT_TIMEOUT, run_dot
 from .scene import Edge, Graph, read_graph
 
@@ -63,19 +68,36 @@ class Stepper:
 
 
 def stepper(root: Value, lang: str = "en", quiz: bool = False, max_nodes: int = 300,
-            timeout: float = DOT_TIMEOUT) -> Stepper:
+            timeout: float = DOT_TIMEOUT, collapse: bool | list[str] = False) -> Stepper:
     """The stepper page for everything root depends on (a ValueError above max_nodes values).
 
     lang is "en" or "ja"; quiz=True opens the page with the gradients hidden, as a quiz.
+    collapse=True (or a list of kinds, as in `draw_graph`) adds the layer view: composites as
+    one node each, a toggle between the two views, and a click on a composite expands it.
     Graphviz's dot lays out the picture within `timeout` seconds, else RenderTimeout.
     """
     if lang not in PAGE_TEXT:
         raise ValueError(f"unknown language {lang!r}: use one of {', '.join(PAGE_TEXT)}")
     graph = read_graph(root, max_nodes)
     model = page_model(graph, lang, bool(quiz))
+    svg = _picture(graph, model, timeout)
+    layer = None
+    if collapse is not False:
+        layer_graph, sources, inner = _collapsed(root, collapse, max_nodes)
+        layer_model = layer_page_model(layer_graph, graph, sources, inner, lang, bool(quiz))
+        layer = (layer_model, _picture(layer_graph, layer_model, timeout))
+    height = max(page_height(svg), page_height(layer[1]) if layer else 0)
+    return Stepper(fill_template(model, svg, lang, layer), height)
+
+
+def _picture(graph: Graph, model: dict, timeout: float) -> str:
     picture = run_dot(page_dot(graph, model).source, "svg", timeout).decode("utf-8")
-    svg = mark_svg(picture, text_classes(graph))
-    return Stepper(fill_template(model, svg, lang), page_height(svg))
+    return mark_svg(picture, text_classes(graph, model))
+
+
+def _collapsed(root: Value, kinds, max_nodes: int):
+    copy, sources, inner = layers.collapse_traced(root, kinds)
+    return read_graph(copy, max_nodes), sources, inner
 
 
 # ---------------------------------------------------------------------- the model (JSON)
@@ -100,6 +122,28 @@ def node_record(graph: Graph, i: int, grad) -> dict:
     if is_relu(node):
         record["relu"] = True
     return record
+
+
+def layer_page_model(layer: Graph, graph: Graph, sources: dict, inner: dict, lang: str,
+                     quiz: bool) -> dict:
+    """The layer view's model: page_model of the collapsed graph, each node with `source` (its
+    node in the primitive model) and each composite with `group` (see the contract)."""
+    model = page_model(layer, lang, quiz)
+    text = draw_words(lang)
+    for record, node in zip(model["nodes"], layer.order):
+        source = sources[node]
+        record["source"] = graph.position[source]
+        if node in inner:
+            record["group"] = {
+                "kind": node.op, "label": text["kind " + node.op],
+                "rule": rule_text(node.op, None, len(node.operands), text,
+                                  activation(node, text)),
+                "rules": [rule_text(node.op, k, len(node.operands), text,
+                                    activation(node, text)) for k in range(len(node.parents))],
+                "output": graph.position[source],
+                "inner": sorted(graph.position[x] for x in inner[node]),
+                "inputs": [graph.position[sources[x]] for x in node.parents]}
+    return model
 
 
 def replay_gradients(graph: Graph) -> list:
@@ -169,20 +213,24 @@ def page_dot(graph: Graph, model: dict) -> graphviz.Digraph:
     dot.attr("node", fontname=FONTS, fontsize="11")
     dot.attr("edge", fontname=MONO, fontsize="10", arrowsize="0.7", color="#555555")
     words = PAGE_TEXT[model["lang"]]
+    # an unnamed node is "#i"; in the layer view i is its node's index in the primitive view
+    numbers = [record.get("source", i) for i, record in enumerate(model["nodes"])]
     for i, record in enumerate(model["nodes"]):
-        _value_node(dot, graph, i, record, words)
+        _value_node(dot, graph, i, record, words, numbers)
         if record["op"]:
-            _op_node(dot, graph, i, record, words)
+            _op_node(dot, graph, i, record, words, numbers)
+    if any("group" in record for record in model["nodes"]):
+        frame_layers(dot, graph, draw_words(model["lang"]))     # the layer view: frame layers
     check_japanese(dot.source, "graphviz")
     return dot
 
 
-def _value_node(dot, graph: Graph, i: int, record: dict, words: dict) -> None:
+def _value_node(dot, graph: Graph, i: int, record: dict, words: dict, numbers: list) -> None:
     node = graph.order[i]
     kind = "output" if i == len(graph.order) - 1 else ("inner" if node.parents else "input")
     border, width = (ORANGE, "2") if graph.is_branch(i) else ("#333333", "1")
     note = words["used"].format(count=graph.uses[i]) if graph.is_branch(i) else None
-    label = _label(title(node, i), record["value"], record["grad"], note, words)
+    label = _label(title(node, numbers[i]), record["value"], record["grad"], note, words)
     dot.node(f"v{i}", label, id=f"zg-node-{i}", shape="box", style="rounded,filled",
              fillcolor=FILL[kind], color=border, penwidth=width,
              peripheries="2" if kind == "output" else "1")
@@ -223,28 +271,37 @@ def _shown(encoded) -> str:
     return summary(float(first), PRECISION)
 
 
-def _op_node(dot, graph: Graph, i: int, record: dict, words: dict) -> None:
-    symbol = "relu" if record.get("relu") else op_symbol(record["op"], len(graph.order[i].parents))
-    dot.node(f"op{i}", symbol, id=f"zg-op-{i}", shape="circle", width="0.35", fixedsize="false",
-             margin="0.02", style="filled", fontsize="12", fillcolor="#e4ecf7", color="#333333",
-             ordering="in")
+def _op_node(dot, graph: Graph, i: int, record: dict, words: dict, numbers: list) -> None:
+    group = record.get("group")
+    if group:                       # a composite in the layer view: its kind and its rule
+        label = (f'<<B>{escape(group["label"])}</B><BR/>'
+                 f'<FONT POINT-SIZE="10">∂ = {escape(group["rule"])}</FONT>>')
+        dot.node(f"op{i}", label, id=f"zg-op-{i}", shape="box", style="rounded,filled",
+                 margin="0.08,0.04", fillcolor="#e4ecf7", color="#333333", penwidth="1.5",
+                 ordering="in", tooltip=words["expand tip"])
+    else:
+        symbol = ("relu" if record.get("relu")
+                  else op_symbol(record["op"], len(graph.order[i].parents)))
+        dot.node(f"op{i}", symbol, id=f"zg-op-{i}", shape="circle", width="0.35",
+                 fixedsize="false", margin="0.02", style="filled", fontsize="12",
+                 fillcolor="#e4ecf7", color="#333333", ordering="in")
     arrows = {edge.slots[0]: edge for edge in graph.into.get(i, [])}
     for slot, operand in enumerate(record["operands"]):
         if slot in arrows:
-            _edge(dot, graph, arrows[slot], words)
+            _edge(dot, graph, arrows[slot], words, numbers)
         elif "const" in operand:
             _constant(dot, i, slot, operand["const"])
     dot.edge(f"op{i}", f"v{i}", id=f"zg-out-{i}", color="#333333")
 
 
-def _edge(dot, graph: Graph, edge: Edge, words: dict) -> None:
+def _edge(dot, graph: Graph, edge: Edge, words: dict, numbers: list) -> None:
     text = partials_text([summary(p, PRECISION) for p in edge.partials])
     label = f'<<FONT COLOR="{BLUE}">{pad(escape(text), NUMBER_WIDTH + 2)}</FONT>>'
     tail = f"v{edge.parent}"
     if edge.copy:
         tail = f"u{edge.child}_{edge.parent}"
         parent = graph.order[edge.parent]
-        copy_label = _label(title(parent, edge.parent), encode(parent.data), None,
+        copy_label = _label(title(parent, numbers[edge.parent]), encode(parent.data), None,
                             words["copy"], words, dashed=True)
         dot.node(tail, copy_label, id=f"zg-copy-{edge.child}-{edge.parent}", shape="box",
                  style="rounded,filled,dashed", fillcolor=FILL["input"], color=ORANGE,
@@ -264,15 +321,18 @@ _GROUP = re.compile(r'<g id="(zg-[a-z]+-[0-9-]+)" class="(?:node|edge)">(.*?)</g
 _TEXT = re.compile(r"<text ")
 
 
-def text_classes(graph: Graph) -> dict[str, list[str]]:
+def text_classes(graph: Graph, model: dict | None = None) -> dict[str, list[str]]:
     """The class of every text the page rewrites, in the order dot writes them, by group id:
-    a value node's rows are [name] "data" value "grad" gradient [note]."""
+    a value node's rows are [name] "data" value "grad" gradient [note]; a composite's box is
+    its kind and its rule."""
     classes: dict[str, list[str]] = {}
     for i, node in enumerate(graph.order):
         name = ["zg-name"]
         note = ["zg-note"] if graph.is_branch(i) else []
         classes[f"zg-node-{i}"] = name + ["zg-label", "zg-value", "zg-label", "zg-grad"] + note
-        if node.op:
+        if model and "group" in model["nodes"][i]:
+            classes[f"zg-op-{i}"] = ["zg-symbol", "zg-rule"]
+        elif node.op:
             classes[f"zg-op-{i}"] = ["zg-symbol"]
         for slot, operand in enumerate(node.operands):
             if not isinstance(operand, Value):
@@ -315,8 +375,9 @@ def page_height(svg: str) -> int:
 
 # ---------------------------------------------------------------------- the page (HTML)
 
-def fill_template(model: dict, svg: str, lang: str) -> str:
-    """stepper.html with every {{...}} filled: words, style, picture, model and script."""
+def fill_template(model: dict, svg: str, lang: str, layer: tuple | None = None) -> str:
+    """stepper.html with every {{...}} filled: words, style, picture, model and script; layer
+    (the layer view's model and picture) adds the view toggle and both in inert templates."""
     text = PAGE_TEXT[lang]
     steps = len(model["nodes"]) + 1 + sum(len(node["partials"]) for node in model["nodes"])
     parts = {
@@ -324,6 +385,11 @@ def fill_template(model: dict, svg: str, lang: str) -> str:
         "svg": svg, "model": script_json(model), "text": script_json(text),
         "last step": str(steps - 1), "quiz checked": " checked" if model["quiz"] else "",
         "sample selector": _sample_selector(model, text),
+        "view toggle": "" if layer is None else (
+            f'<button id="zg-view" type="button">{html.escape(text["layer view"])}</button>'),
+        "layer view": "" if layer is None else (
+            f'<script type="application/json" id="zg-layer-model">{script_json(layer[0])}'
+            f'</script>\n<template id="zg-layer-svg">{layer[1]}</template>'),
     }
 
     def fill(match: re.Match) -> str:
