@@ -152,6 +152,8 @@ def _parser(lang: str = "en") -> argparse.ArgumentParser:
     parser.add_argument("--lang", choices=tuple(CLI_TEXT), help=text["help lang"])
     parser.add_argument("--no-grad", action="store_true", help=text["help no grad"])
     parser.add_argument("--no-partials", action="store_true", help=text["help no partials"])
+    parser.add_argument("--collapse", action="store_true", help=text["help collapse"])
+    parser.add_argument("--rules", action="store_true", help=text["help rules"])
     parser.add_argument("--max-nodes", type=int, help=text["help max nodes"])
     parser.add_argument("--timeout", type=functools.partial(_seconds, lang=lang),
                         default=DOT_TIMEOUT, metavar="SECONDS",
@@ -184,10 +186,11 @@ def _run(args: argparse.Namespace, lang: str = "en") -> int:
         root.backward()
     options = dict(show_partials=not args.no_partials, timeout=args.timeout, lang=lang)
     if output is not None:
-        render(root, output, format=format, max_nodes=_max_nodes(args, "picture"), **options)
+        render(root, output, format=format, max_nodes=_max_nodes(args, "picture"),
+               collapse=args.collapse, show_rules=args.rules, **options)
     if page is not None:
         stepper(root, lang=lang, quiz=args.quiz, max_nodes=_max_nodes(args, "page"),
-                timeout=args.timeout).save(page)
+                timeout=args.timeout, collapse=args.collapse).save(page)
     print(table(args.formula, root, inputs, show_grad=not args.no_grad, lang=lang))
     for written in (output, page):
         if written is not None:
