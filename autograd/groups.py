@@ -21,16 +21,22 @@ from typing import Iterable
 
 class Group:
     """A composite's record on its output node(s): kind ("sigmoid", "neuron", ...), name, and
-    the Values it read. One group is shared by all the outputs of one call (softmax's)."""
+    the operands it read (`values()`: the Values among them). One group is shared by all the
+    outputs of one call (softmax's)."""
 
-    __slots__ = ("kind", "name", "inputs")
+    __slots__ = ("kind", "name", "inputs", "params")
 
-    def __init__(self, kind: str, inputs: tuple, name: str | None = None) -> None:
-        self.kind, self.inputs, self.name = kind, inputs, name
+    def __init__(self, kind: str, inputs: tuple | None, name: str | None = None,
+                 params: tuple = ()) -> None:
+        self.kind, self.inputs, self.name, self.params = kind, inputs, name, params
+
+    def values(self) -> tuple:
+        """The inputs that are Values (constants have no node to draw)."""
+        return tuple(x for x in self.inputs if type(x) is Value)
 
     def __repr__(self) -> str:
         named = f" {self.name!r}" if self.name else ""
-        return f"Group({self.kind}{named}, {len(self.inputs)} inputs)"
+        return f"Group({self.kind}{named}, {len(self.values())} inputs)"
 
 
 def mark(kind: str, outputs, inputs: Iterable, name: str | None = None) -> None:
@@ -40,9 +46,19 @@ def mark(kind: str, outputs, inputs: Iterable, name: str | None = None) -> None:
     A node can end several groups: a neuron's output is also its activation's output, so it
     holds (neuron, sigmoid), the outermost first.
     """
-    group = Group(kind, tuple(x for x in inputs if type(x) is Value), name)
-    for output in ([outputs] if type(outputs) is Value else outputs):
+    group = Group(kind, tuple(inputs), name)       # constants among them are skipped later
+    if type(outputs) is Value:
+        outputs.groups = (group, *groups_of(outputs))
+        return
+    for output in outputs:
         output.groups = (group, *groups_of(output))
+
+
+def mark_module(group: Group, output) -> None:
+    """Record a module's own group (made once, with its parameters and no inputs) on an output:
+    as cheap as a tuple, so a neuron costs nothing measurable per call. Its inputs are found
+    when drawing: the operands of its weighted sum that are not its parameters."""
+    output.groups = (group, *groups_of(output))
 
 
 def groups_of(node) -> tuple[Group, ...]:

@@ -21,7 +21,7 @@ import numpy as np
 
 import autograd
 from autograd import Value
-from autograd.groups import mark
+from autograd.groups import Group, mark_module
 
 from . import saving
 from .saving import NamedArrays
@@ -108,6 +108,7 @@ class Neuron(Module):
         self.w = [Value(float(w), name=f"{name}.w{i}") for i, w in enumerate(weights)]
         self.b = Value(0.0, name=f"{name}.b")
         self.name = name
+        self.group = Group("neuron", None, name, params=(*self.w, self.b))   # the layer view
 
     @property
     def output_activation(self) -> str:
@@ -119,7 +120,7 @@ class Neuron(Module):
         check_inputs(x, len(self.w))
         weighted_sum = autograd.dot(self.w, x, self.b)     # one node: sum_i w_i x_i + b
         out = ACTIVATIONS[self.activation](weighted_sum)
-        mark("neuron", out, _values(x), self.name)   # drawn as one node in the layer view
+        mark_module(self.group, out)        # drawn as one node in the layer view
         return out
 
     def parameters(self) -> list[Value]:
@@ -144,6 +145,7 @@ class Layer(Module):
         self.neurons = [Neuron(nin, activation, rng, name=f"{name}.N{j}") for j in range(nout)]
         self.activation = activation
         self.name = name
+        self.group = Group("layer", None, name)     # a frame around its neurons when drawn
 
     @property
     def output_activation(self) -> str:
@@ -154,7 +156,8 @@ class Layer(Module):
         """Every neuron's output for inputs x: one Value for a single neuron, else a list."""
         x = autograd.stack(x)     # a batch's inputs become one matrix, shared by the neurons
         outputs = [neuron(x) for neuron in self.neurons]
-        mark("layer", outputs, _values(x), self.name)
+        for out in outputs:
+            mark_module(self.group, out)
         return outputs[0] if len(outputs) == 1 else outputs
 
     def parameters(self) -> list[Value]:
@@ -219,11 +222,6 @@ class MLP(Module):
         sizes = [len(self.layers[0].neurons[0].w)] + [len(layer.neurons) for layer in self.layers]
         return (f"MLP({'-'.join(map(str, sizes))}, activation={self.layers[0].activation!r}, "
                 f"output_activation={self.output_activation!r})")
-
-
-def _values(x):
-    """The Values among the inputs (a stacked batch knows them already)."""
-    return x.values if type(x) is autograd.Stack else x
 
 
 def check_size(name: str, size: int) -> None:

@@ -85,15 +85,16 @@ def _members(order: list[Value], chosen: dict[Value, Group]) -> dict[Group, set[
             consumers.setdefault(parent, []).append(node)
     members = {}
     for group, ends in outputs.items():
-        inside = _inside(ends, set(group.inputs))
+        inside = _inside(ends, group)
         closed = inside | set(ends)
         if all(c in closed for node in inside for c in consumers.get(node, ())):
             members[group] = inside
     return _outermost(members)
 
 
-def _inside(ends: list[Value], inputs: set[Value]) -> set[Value]:
+def _inside(ends: list[Value], group: Group) -> set[Value]:
     """Every node between the outputs and the inputs (walking back from the outputs)."""
+    inputs = set(inputs_of(group, ends))
     inside, stack = set(), [p for end in ends for p in end.parents]
     while stack:
         node = stack.pop()
@@ -102,6 +103,25 @@ def _inside(ends: list[Value], inputs: set[Value]) -> set[Value]:
         inside.add(node)
         stack.extend(node.parents)
     return inside
+
+
+def inputs_of(group: Group, ends: list[Value]) -> list[Value]:
+    """The Values a group read: recorded, or for a module (a neuron) the operands of its
+    weighted sum that are not its own parameters, found by walking back from its outputs."""
+    if group.inputs is not None:
+        return list(dict.fromkeys(group.values()))
+    params, inputs, seen = set(group.params), {}, set()
+    stack = list(ends)
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        if any(p in params for p in node.parents):        # the weighted sum: inputs found
+            inputs.update((p, None) for p in node.parents if p not in params)
+        else:
+            stack.extend(node.parents)
+    return list(inputs)
 
 
 def _outermost(members: dict[Group, set[Value]]) -> dict[Group, set[Value]]:
@@ -118,8 +138,9 @@ def _outputs_of(group: Group, members: dict) -> list:
 def _group_node(output: Value, group: Group, inside: set[Value], copies: dict) -> Value:
     """One node for the group's output: parents the inputs, partials d(output)/d(input).
     An input read twice (a neuron of [x, x]) is one parent: its partial already sums both."""
-    partials = local_partials(output, inside, group.inputs)
-    inputs = [x for x in dict.fromkeys(group.inputs) if x in partials and x in copies]
+    wanted = inputs_of(group, [output])
+    partials = local_partials(output, inside, wanted)
+    inputs = [x for x in wanted if x in partials and x in copies]
     node = _blank(output)
     node.op = group.kind
     node.name = output.name or group.name
