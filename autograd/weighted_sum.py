@@ -39,8 +39,8 @@ class Stack:
 
     `numbers` is an (n,) array when every operand is a float, else an (n, batch) matrix, one
     row per operand. `values` are the operands that are Values and `rows` their positions. In a
-    backward pass, the weighted-sum nodes that read this stack add their gradients for it into
-    `gradient`, and `flush` hands each row to its Value.
+    backward pass, the weighted-sum nodes that read this stack leave their shares of its
+    gradient in `gradient`, and `flush` adds them up and hands each row to its Value.
     """
 
     __slots__ = ("operands", "numbers", "values", "rows", "gradient", "backward_pass")
@@ -62,7 +62,7 @@ class Stack:
             self.values = tuple(x for x in self.operands if type(x) is Value)
             self.rows = [i for i, x in enumerate(self.operands) if type(x) is Value]
             self.numbers = _stacked([x.data if type(x) is Value else x for x in self.operands])
-        self.gradient = None        # the matrix of this pass's gradients, until it is flushed
+        self.gradient = None        # this pass's shares of the gradient, until it is flushed
         self.backward_pass = None   # the pass that gradient belongs to (its `visited` mark)
 
     def __len__(self) -> int:
@@ -71,22 +71,24 @@ class Stack:
     def __iter__(self):
         return iter(self.operands)
 
-    def add_gradient(self, gradient: np.ndarray, visited) -> None:
-        """Add one node's (n, batch) gradient for the stacked operands; the first one of a pass
+    def add_gradient(self, partials: np.ndarray, upstream: np.ndarray, visited) -> None:
+        """Remember one node's share of the gradient for the stacked operands: its partials
+        (the other side's numbers) times its upstream gradient. The first share of a pass
         also tells each Value that a gradient waits for it here (see graph.py)."""
         if self.backward_pass is visited and self.gradient is not None:
-            self.gradient += gradient
+            self.gradient.append((partials, upstream))
             return
-        self.gradient, self.backward_pass = gradient, visited
+        self.gradient, self.backward_pass = [(partials, upstream)], visited
         for value in self.values:
             waiting = value.mark
             value.mark = [self] if waiting is visited else waiting + [self]
 
     def flush(self) -> None:
-        """Give every Value its row of the gradient (summed if it is not a batch)."""
-        gradient, self.gradient = self.gradient, None
-        if gradient is None:
+        """Add up the shares (one matrix product for a layer) and give each Value its row."""
+        shares, self.gradient = self.gradient, None
+        if shares is None:
             return                  # already handed over
+        gradient = _sum_of_outer_products(shares)
         for value, row in zip(self.values, self.rows):
             value.upstream += reduce_like(value, gradient[row])
 
@@ -181,7 +183,7 @@ class WeightedSumPartials:
                 for parent, gradient in zip(side.values, gradients):
                     parent.upstream += gradient
             else:                                # batch parents: add to the stack's matrix
-                side.add_gradient(_outer(other.numbers, upstream), visited)
+                side.add_gradient(other.numbers, upstream, visited)
         if self.bias is not None:
             self.bias.upstream += reduce_like(self.bias, upstream)      # d(sum)/d(b) = 1
 
@@ -200,11 +202,17 @@ def _times(partials: np.ndarray, upstream: np.ndarray) -> np.ndarray:
     return (partials * upstream).sum(axis=1)     # a batch of one sample, broadcast
 
 
-def _outer(partials: np.ndarray, upstream: np.ndarray) -> np.ndarray:
-    """partial * upstream for every row, as an (n, batch) matrix."""
-    if partials.ndim == 2:
-        return partials * upstream
-    return np.multiply.outer(partials, upstream)
+def _sum_of_outer_products(shares: list) -> np.ndarray:
+    """sum over the shares of partials_i * upstream for every row i, an (n, batch) matrix.
+
+    When every share has one number per row (the weights of a layer's neurons) and upstream
+    gradients of one shape, that is one matrix product: W^T @ U, W one row per neuron."""
+    _, first_upstream = shares[0]
+    if all(p.ndim == 1 and u.shape == first_upstream.shape for p, u in shares):
+        weights = np.array([p for p, _ in shares])          # (neurons, n)
+        upstreams = np.array([u for _, u in shares])        # (neurons, batch)
+        return weights.T @ upstreams
+    return sum(p * u if p.ndim == 2 else np.multiply.outer(p, u) for p, u in shares)
 
 
 def _weighted_sum(w: np.ndarray, x: np.ndarray):

@@ -198,7 +198,7 @@ class ZerogradNet:
 
     def forward_backward(self, x: np.ndarray, t: np.ndarray) -> float:
         """The loss; every parameter's .grad holds its gradient."""
-        loss = nn.softmax_cross_entropy(self.model(nn.as_inputs(x)), t)
+        loss = nn.softmax_cross_entropy(self.model(nn.as_inputs(x, values=False)), t)
         self.optimizer.zero_grad()
         loss.backward()
         return loss.data

@@ -25,7 +25,7 @@ def gradient_check(model: Module, X: np.ndarray, y: np.ndarray, loss: Loss,
     >>> gradient_check(MLP(2, [4, 1], activation="tanh", seed=0), X, y, nn.mse_loss)
     {'layer 1': 2.1e-11, 'layer 2': 1.3e-11}
     """
-    inputs = as_inputs(X)
+    inputs = as_inputs(X, values=False)
     model.zero_grad()
     loss(model(inputs), y).backward()
     differences = {}
@@ -36,7 +36,7 @@ def gradient_check(model: Module, X: np.ndarray, y: np.ndarray, loss: Loss,
     return differences
 
 
-def numerical_gradient(model: Module, inputs: list[Value], y: np.ndarray, loss: Loss,
+def numerical_gradient(model: Module, inputs: list, y: np.ndarray, loss: Loss,
                        p: Value, eps: float) -> float:
     """d loss / d p by central differences: (loss(p + eps) - loss(p - eps)) / 2 eps."""
     original = p.data

@@ -26,11 +26,17 @@ from .optim import Optimizer
 Loss = Callable[[Outputs, np.ndarray], Value]
 
 
-def as_inputs(X: np.ndarray) -> list[Value]:
-    """A batch X of shape (n, features) as one batch Value per feature (column)."""
+def as_inputs(X: np.ndarray, values: bool = True) -> list[Value] | list[np.ndarray]:
+    """A batch X of shape (n, features) as one batch Value per feature (column).
+
+    values=False gives the columns as plain arrays instead: constants, so backward computes
+    no gradient for the data (quicker; what `fit` and `predict` use).
+    """
     X = np.asarray(X, dtype=float)
     if X.ndim != 2:
         raise ValueError(f"X must have shape (samples, features), got shape {X.shape}")
+    if not values:
+        return list(np.ascontiguousarray(X.T))
     return [Value(X[:, j]) for j in range(X.shape[1])]
 
 
@@ -69,7 +75,7 @@ def train_epoch(model: Module, X: np.ndarray, y: np.ndarray, loss: Loss,
     """One pass over (X, y) in shuffled minibatches; returns the mean loss and accuracy."""
     total_loss, correct = 0.0, 0
     for X_batch, y_batch in data.batches(X, y, batch_size, shuffle=batch_size < len(X), seed=seed):
-        outputs = model(as_inputs(X_batch))
+        outputs = model(as_inputs(X_batch, values=False))
         batch_loss = loss(outputs, y_batch)
         model.zero_grad()                     # gradients accumulate: clear the last batch's
         batch_loss.backward()
@@ -123,7 +129,7 @@ def predict(model: Module, X: np.ndarray) -> np.ndarray:
     output, above 0 otherwise (identity, tanh, relu: the sign of the score), else 0.
     """
     with autograd.no_grad():
-        outputs = model(as_inputs(X))
+        outputs = model(as_inputs(X, values=False))
     return classes_from(outputs, model)
 
 

@@ -130,6 +130,22 @@ def test_as_inputs_makes_one_batch_value_per_column():
         nn.as_inputs(np.ones(3))
 
 
+def test_data_as_constants_gives_the_same_loss_and_weight_gradients():
+    X = np.array([[1.0, 2.0], [3.0, -4.0], [0.5, 6.0]])
+    y = np.array([0, 1, 1])
+    model = nn.MLP(2, [3, 2], activation="tanh", seed=0)
+    grads = []
+    for values in (True, False):
+        inputs = nn.as_inputs(X, values=values)
+        assert all(isinstance(x, Value) == values for x in inputs)
+        model.zero_grad()
+        loss = nn.softmax_cross_entropy(model(inputs), y)
+        loss.backward()
+        grads.append([loss.data] + [p.grad for p in model.parameters()])
+    assert np.allclose(grads[0], grads[1], rtol=1e-13, atol=1e-15)
+    assert [list(x) for x in nn.as_inputs(X, values=False)] == [[1.0, 3.0, 0.5], [2.0, -4.0, 6.0]]
+
+
 # ------------------------------------------------------------------ the demos
 
 def last_line(capsys) -> str:
