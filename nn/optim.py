@@ -16,14 +16,20 @@ Read next: `training.py` (the loop that calls all of this).
 
 from __future__ import annotations
 
-import math
 from typing import Iterable
+
+import numpy as np
 
 from autograd import Value
 
 
 class Optimizer:
-    """The parameters to update; subclasses define `step()`."""
+    """The parameters to update; subclasses define `step()`.
+
+    Optimizers with state keep it as numpy arrays, one entry per parameter, and write their
+    update the way the book does, on whole arrays: `gradients()` gathers every p.grad into one
+    array and `move(steps)` adds each step to its parameter's data.
+    """
 
     def __init__(self, params: Iterable[Value], lr: float) -> None:
         self.params = list(params)
@@ -41,6 +47,19 @@ class Optimizer:
         """Update every parameter from its gradient."""
         raise NotImplementedError
 
+    def gradients(self) -> np.ndarray:
+        """Every parameter's gradient, in order, as one array."""
+        return np.fromiter((p.grad for p in self.params), float, len(self.params))
+
+    def move(self, steps: np.ndarray) -> None:
+        """Add steps[i] to the data of parameter i."""
+        for p, step in zip(self.params, steps.tolist()):
+            p.data += step
+
+    def zeros(self) -> np.ndarray:
+        """An array of zeros, one per parameter: the starting state."""
+        return np.zeros(len(self.params))
+
 
 class SGD(Optimizer):
     """Stochastic gradient descent: p = p - lr * grad."""
@@ -57,13 +76,12 @@ class Momentum(Optimizer):
     def __init__(self, params: Iterable[Value], lr: float, momentum: float = 0.9) -> None:
         super().__init__(params, lr)
         self.momentum = momentum
-        self.velocities = [0.0] * len(self.params)
+        self.velocities = self.zeros()
 
     def step(self) -> None:
         """Update each velocity, then move each parameter by its velocity."""
-        for i, p in enumerate(self.params):
-            self.velocities[i] = self.momentum * self.velocities[i] - self.lr * p.grad
-            p.data += self.velocities[i]
+        self.velocities = self.momentum * self.velocities - self.lr * self.gradients()
+        self.move(self.velocities)
 
 
 class Nesterov(Optimizer):
@@ -80,14 +98,13 @@ class Nesterov(Optimizer):
     def __init__(self, params: Iterable[Value], lr: float, momentum: float = 0.9) -> None:
         super().__init__(params, lr)
         self.momentum = momentum
-        self.velocities = [0.0] * len(self.params)
+        self.velocities = self.zeros()
 
     def step(self) -> None:
         """Update each velocity, then move each parameter by the look-ahead step."""
-        momentum, lr = self.momentum, self.lr
-        for i, p in enumerate(self.params):
-            self.velocities[i] = momentum * self.velocities[i] - lr * p.grad
-            p.data += momentum * momentum * self.velocities[i] - (1 + momentum) * lr * p.grad
+        momentum, lr, grads = self.momentum, self.lr, self.gradients()
+        self.velocities = momentum * self.velocities - lr * grads
+        self.move(momentum * momentum * self.velocities - (1 + momentum) * lr * grads)
 
 
 class AdaGrad(Optimizer):
@@ -99,13 +116,13 @@ class AdaGrad(Optimizer):
     def __init__(self, params: Iterable[Value], lr: float, eps: float = 1e-7) -> None:
         super().__init__(params, lr)
         self.eps = eps
-        self.h = [0.0] * len(self.params)   # sum of the squared gradients so far
+        self.h = self.zeros()               # sum of the squared gradients so far
 
     def step(self) -> None:
         """Add each squared gradient to h, then move each parameter by lr * grad / sqrt(h)."""
-        for i, p in enumerate(self.params):
-            self.h[i] += p.grad * p.grad
-            p.data -= self.lr * p.grad / (math.sqrt(self.h[i]) + self.eps)
+        grads = self.gradients()
+        self.h = self.h + grads * grads
+        self.move(-(self.lr * grads / (np.sqrt(self.h) + self.eps)))
 
 
 class RMSprop(Optimizer):
@@ -119,14 +136,13 @@ class RMSprop(Optimizer):
                  eps: float = 1e-7) -> None:
         super().__init__(params, lr)
         self.decay_rate, self.eps = decay_rate, eps
-        self.h = [0.0] * len(self.params)   # running average of the squared gradient
+        self.h = self.zeros()               # running average of the squared gradient
 
     def step(self) -> None:
         """Update each running average h, then move each parameter by lr * grad / sqrt(h)."""
-        decay = self.decay_rate
-        for i, p in enumerate(self.params):
-            self.h[i] = decay * self.h[i] + (1 - decay) * p.grad * p.grad
-            p.data -= self.lr * p.grad / (math.sqrt(self.h[i]) + self.eps)
+        decay, grads = self.decay_rate, self.gradients()
+        self.h = decay * self.h + (1 - decay) * grads * grads
+        self.move(-(self.lr * grads / (np.sqrt(self.h) + self.eps)))
 
 
 class Adam(Optimizer):
@@ -140,18 +156,15 @@ class Adam(Optimizer):
                  beta2: float = 0.999, eps: float = 1e-8) -> None:
         super().__init__(params, lr)
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
-        self.m = [0.0] * len(self.params)   # running average of the gradient
-        self.v = [0.0] * len(self.params)   # running average of the squared gradient
+        self.m = self.zeros()               # running average of the gradient
+        self.v = self.zeros()               # running average of the squared gradient
         self.t = 0                          # steps taken, for the bias correction
 
     def step(self) -> None:
         """Update the running averages, then move each parameter."""
         self.t += 1
-        beta1, beta2 = self.beta1, self.beta2
-        correction1, correction2 = 1 - beta1 ** self.t, 1 - beta2 ** self.t
-        for i, p in enumerate(self.params):
-            g = p.grad
-            self.m[i] = beta1 * self.m[i] + (1 - beta1) * g
-            self.v[i] = beta2 * self.v[i] + (1 - beta2) * g * g
-            m_hat, v_hat = self.m[i] / correction1, self.v[i] / correction2
-            p.data -= self.lr * m_hat / (math.sqrt(v_hat) + self.eps)
+        beta1, beta2, g = self.beta1, self.beta2, self.gradients()
+        self.m = beta1 * self.m + (1 - beta1) * g
+        self.v = beta2 * self.v + (1 - beta2) * g * g
+        m_hat, v_hat = self.m / (1 - beta1 ** self.t), self.v / (1 - beta2 ** self.t)
+        self.move(-(self.lr * m_hat / (np.sqrt(v_hat) + self.eps)))
