@@ -156,3 +156,11 @@ def test_show_rules_writes_each_formula_next_to_its_number():
     assert "∂ = y(1−y)" in viz.draw_graph(Value(0.3).sigmoid(), collapse=True).source
     japanese = viz.draw_graph(Value(0.3).relu(), collapse=True, show_rules=True, lang="ja")
     assert "x &gt; 0 なら 1" in japanese.source and "ReLU" in japanese.source
+
+
+def test_relu_is_drawn_as_relu_not_as_a_multiplication():
+    x = Value(0.7, name="x")
+    source = viz.draw_graph(x.relu(), show_rules=True).source
+    assert _primitive_ops(source) == [] and 'label=relu' in source
+    assert "∂ = 1 if x &gt; 0, else 0 = 1" in source
+    assert _primitive_ops(viz.draw_graph(x * 1.0).source) == ["×"]   # a real product stays ×
