@@ -72,7 +72,6 @@ def backward(root: Value, gradient: float | np.ndarray = 1.0, retain_grad: bool 
     interior, leaves = _propagate(root, _seed(root, gradient), create_graph=False)
     for leaf in leaves:
         leaf.grad += leaf.upstream            # adds up across calls, like PyTorch
-        leaf.upstream = None
     for node in interior:
         gradient, node.upstream = node.upstream, None
         if type(gradient) is float or retain_grad or node.name or not node.parents:
@@ -111,6 +110,7 @@ def _propagate(root: Value, seed, create_graph: bool) -> tuple[list[Value], list
         root.upstream = seed
         check = modes.anomaly_on()
         visited = root.mark                   # the mark _depth_first gave every node
+        stacks: list = []                     # stacks weighted-sum nodes left gradients in
         for node in reversed(interior):       # every consumer of a node comes before it
             if node.mark is not visited:      # weighted-sum nodes left its gradient in a stack
                 _take_from_stacks(node, visited)
@@ -120,16 +120,15 @@ def _propagate(root: Value, seed, create_graph: bool) -> tuple[list[Value], list
                 for parent, partial in zip(node.parents, partials):
                     parent.upstream += partial * upstream   # the chain rule; branches add up
             elif type(partials) is not tuple and not create_graph:
-                partials.chain(upstream, visited)   # a batch weighted-sum node: the same chain
-                                                    # rule, vectorised (weighted_sum.py)
+                partials.chain(upstream, visited, stacks)   # a batch weighted-sum node: the
+                                                    # same chain rule, vectorised (weighted_sum.py)
             else:                             # a batch (or a Value, under create_graph)
                 for parent, partial in zip(node.parents, partials):
                     parent.upstream += reduce_like(parent, partial * upstream)
             if check:
                 modes.check_gradients(node, partials, upstream)
-        for leaf in leaves:
-            if leaf.mark is not visited:
-                _take_from_stacks(leaf, visited)
+        for stack in stacks:                  # the rows still waiting are the leaves'
+            stack.flush()
     return interior, leaves
 
 

@@ -71,14 +71,17 @@ class Stack:
     def __iter__(self):
         return iter(self.operands)
 
-    def add_gradient(self, partials: np.ndarray, upstream: np.ndarray, visited) -> None:
+    def add_gradient(self, partials: np.ndarray, upstream: np.ndarray, visited,
+                     stacks: list) -> None:
         """Remember one node's share of the gradient for the stacked operands: its partials
         (the other side's numbers) times its upstream gradient. The first share of a pass
-        also tells each Value that a gradient waits for it here (see graph.py)."""
+        also tells each Value that a gradient waits for it here, and joins `stacks`, which
+        the pass flushes at its end for the leaves (see graph.py)."""
         if self.backward_pass is visited and self.gradient is not None:
             self.gradient.append((partials, upstream))
             return
         self.gradient, self.backward_pass = [(partials, upstream)], visited
+        stacks.append(self)
         for value in self.values:
             waiting = value.mark
             value.mark = [self] if waiting is visited else waiting + [self]
@@ -170,7 +173,7 @@ class WeightedSumPartials:
     def __getitem__(self, index: int):
         return list(self)[index]
 
-    def chain(self, upstream: np.ndarray, visited) -> None:
+    def chain(self, upstream: np.ndarray, visited, stacks: list) -> None:
         """The chain rule to every parent at once: each gets its partial times upstream."""
         for side, other in ((self.weights, self.inputs), (self.inputs, self.weights)):
             if not side.values:
@@ -183,7 +186,7 @@ class WeightedSumPartials:
                 for parent, gradient in zip(side.values, gradients):
                     parent.upstream += gradient
             else:                                # batch parents: add to the stack's matrix
-                side.add_gradient(other.numbers, upstream, visited)
+                side.add_gradient(other.numbers, upstream, visited, stacks)
         if self.bias is not None:
             self.bias.upstream += reduce_like(self.bias, upstream)      # d(sum)/d(b) = 1
 
