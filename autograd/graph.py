@@ -74,7 +74,9 @@ def backward(root: Value, gradient: float | np.ndarray = 1.0, retain_grad: bool 
         leaf.grad += leaf.upstream            # adds up across calls, like PyTorch
     for node in interior:
         gradient, node.upstream = node.upstream, None
-        if type(gradient) is float or retain_grad or node.name or not node.parents:
+        if type(gradient) is float:
+            node.grad += gradient
+        elif retain_grad or node.name or not node.parents:
             grad = node.grad
             node.grad = gradient if grad is None else grad + gradient
         else:
