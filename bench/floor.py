@@ -1,7 +1,8 @@
 """The floor: the least work a pure-Python engine of zerograd's design can do, for comparison.
 
 zerograd records each node's local partials when the node is made, gives a neuron one
-weighted-sum node, sorts the graph iteratively and pushes `partial * upstream` into every parent. This
+weighted-sum node, sorts the graph iteratively and pushes `partial * upstream` into every parent.
+This
 file does exactly that and nothing else: no op names, no names, no constants kept for drawing,
 no batches, no no_grad or anomaly checks, no input checks. No engine of this design written
 in Python can do less per node, so `bench_engine` times it next to zerograd: the gap between

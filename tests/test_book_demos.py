@@ -118,7 +118,7 @@ def numpy_network(activation, init, samples, seed=0, layers=5, units=100):
     act, slope = {"sigmoid": (lambda z: 1 / (1 + np.exp(-z)),
                               lambda z: np.exp(-z) / (1 + np.exp(-z)) ** 2),
                   "relu": (lambda z: np.maximum(z, 0), lambda z: (z > 0) * 1.0)}[activation]
-    hidden, zs, outputs = [x], [], []
+    hidden, zs = [x], []
     for w in draws * std:
         zs.append(w @ hidden[-1])
         hidden.append(act(zs[-1]))

@@ -65,7 +65,7 @@ def test_softmax_with_loss_collapses_to_y_minus_t_over_n():
     labels = np.array([0, 1, 1, 0])
     loss = nn.softmax_cross_entropy(logits, labels)
     [node] = _group_nodes(collapse(loss, ["softmax_cross_entropy"]))
-    e = np.exp(np.array([l.data for l in logits]))
+    e = np.exp(np.array([logit.data for logit in logits]))
     y = e / e.sum(axis=0)
     t = np.eye(2)[labels].T
     for k, partial in enumerate(node.partials):

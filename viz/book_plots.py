@@ -137,7 +137,8 @@ def plot_activation_histograms(activations: dict[str, list[np.ndarray]],
     magnitudes, the mean |gradient| per layer of every setting in a panel on the right.
 
     activations maps a setting's name (it may hold a line break) to its layers' activations,
-    each an array of units × samples. Activations inside [0, 1] (sigmoid) are drawn on [0, 1]; others (relu) on [0, their max].
+    each an array of units × samples. Activations inside [0, 1] (sigmoid) are drawn on [0, 1];
+    others (relu) on [0, their max].
     When one bar is over 3 times the next tallest (relu's zeros), it is cut off and labelled
     with its share of the values.
     """

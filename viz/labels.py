@@ -162,7 +162,8 @@ TEXT = {
         "feature 2": "特徴量 2",
         "decision boundary": "決定境界",
         "digits title": "予測（正解）。赤 = 不正解",
-        "classes title": "上: ネットワークが予測したクラス（緑 = 正解、赤 = 不正解）、下: 正解のクラス",
+        "classes title": ("上: ネットワークが予測したクラス（緑 = 正解、赤 = 不正解）、"
+                          "下: 正解のクラス"),
         "history loss": "訓練データの損失",
         "history accuracy": "訓練データの認識精度",
         "history val_accuracy": "テストデータの認識精度",
