@@ -2,9 +2,8 @@
 
 zerograd records each node's local partials when the node is made, gives a neuron one
 weighted-sum node, sorts the graph iteratively and pushes `partial * upstream` into every parent.
-This
-file does exactly that and nothing else: no op names, no names, no constants kept for drawing,
-no batches, no no_grad or anomaly checks, no input checks. No engine of this design written
+This file does exactly that and nothing else: no op names, no names, no constants kept for
+drawing, no batches, no no_grad or anomaly checks, no input checks. No engine of this design written
 in Python can do less per node, so `bench_engine` times it next to zerograd: the gap between
 the two is what zerograd's features cost, and the floor's ratios against micrograd and PyTorch
 are the best this design can reach. Not for use: it gives wrong answers on anything unusual.
