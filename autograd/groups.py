@@ -32,7 +32,7 @@ class Group:
 
     def values(self) -> tuple:
         """The inputs that are Values (constants have no node to draw)."""
-        return tuple(x for x in self.inputs if type(x) is Value)
+        return tuple(x for x in self.inputs or () if type(x) is Value)
 
     def __repr__(self) -> str:
         named = f" {self.name!r}" if self.name else ""

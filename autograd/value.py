@@ -215,9 +215,15 @@ class Value:
         Where the gate is 0 the result is exactly 0: also for self = -inf (-inf * 0 is nan) and
         -0.0 (-0.0 * 0 is -0.0). The partial is the gate, so no gradient flows where self <= 0.
         """
-        gate = arith.step(self.data)
-        out = _node(arith.relu(self.data), "mul", (self,), (gate,), (self, gate))
-        out.groups = (Group("relu", (self,)),)     # drawn as one relu node in the layer view
+        data = self.data
+        if type(data) is float:               # one number: arith.step and arith.relu, inline
+            gate = 1.0 if data > 0.0 else 0.0
+            out = _node(data if gate or data != data else 0.0, "mul", (self,), (gate,),
+                        (self, gate))
+        else:
+            gate = arith.step(data)
+            out = _node(arith.relu(data), "mul", (self,), (gate,), (self, gate))
+        out.groups = _RELU                    # drawn as one relu node in the layer view
         return out
 
     def backward(self, gradient: float | np.ndarray = 1.0, retain_grad: bool = False) -> None:
@@ -305,4 +311,6 @@ def _check_name(name):
 
 from . import functions, graph  # noqa: E402  (they build on Value)
 from .groups import Group  # noqa: E402
+
+_RELU = (Group("relu", None),)  # relu is one node: one shared record, its input the node's parent
 from .rules import pow_base_partial, pow_exponent_partial  # noqa: E402

@@ -68,6 +68,8 @@ def _chosen_groups(order: list[Value], kinds: set[str]) -> dict[Value, Group]:
     for node in order:
         for group in groups_of(node):
             if group.kind in kinds:
+                if group.inputs is None and not group.params:   # relu's shared record
+                    group = Group(group.kind, node.parents, group.name)
                 chosen[node] = group
                 break
     return chosen
@@ -89,7 +91,7 @@ def _members(order: list[Value], chosen: dict[Value, Group]) -> dict[Group, set[
         closed = inside | set(ends)
         if all(c in closed for node in inside for c in consumers.get(node, ())):
             members[group] = inside
-    return _outermost(members)
+    return _outermost(members, outputs)
 
 
 def _inside(ends: list[Value], group: Group) -> set[Value]:
@@ -124,15 +126,11 @@ def inputs_of(group: Group, ends: list[Value]) -> list[Value]:
     return list(inputs)
 
 
-def _outermost(members: dict[Group, set[Value]]) -> dict[Group, set[Value]]:
-    """Drop groups that sit inside another chosen group (a sigmoid inside a collapsed neuron)."""
+def _outermost(members: dict[Group, set[Value]], outputs: dict[Group, list[Value]]
+               ) -> dict[Group, set[Value]]:
+    """Drop groups that sit inside another chosen group (log_softmax inside a collapsed loss)."""
     hidden = set().union(*members.values()) if members else set()
-    return {g: m for g, m in members.items()
-            if not any(x in hidden for x in _outputs_of(g, members))}
-
-
-def _outputs_of(group: Group, members: dict) -> list:
-    return [node for m in members.values() for node in m if group in groups_of(node)]
+    return {g: m for g, m in members.items() if not any(x in hidden for x in outputs[g])}
 
 
 def _group_node(output: Value, group: Group, inside: set[Value], copies: dict) -> Value:

@@ -28,8 +28,9 @@ from pathlib import Path
 import graphviz
 import numpy as np
 
-from autograd import Value, arith
+from autograd import Value
 from autograd.graph import reduce_like
+from autograd.groups import groups_of
 
 from .draw import BLACK, BLUE, FILL, GREY, MONO, ORANGE, RED, pad
 from .draw import _activation as activation
@@ -163,29 +164,10 @@ def replay_gradients(graph: Graph) -> list:
 
 
 def is_relu(node: Value) -> bool:
-    """True for a node made by `Value.relu`: a mul of x by the gate step(x), valued max(x, 0).
-
-    The page recomputes such a gate when an input changes. A float gate must be one of the
-    two float objects that `arith.step` returns, so that `x * 1.0` typed by a user is not
-    taken for relu; a batch gate is recognised by its numbers (a mul by an all-0/1 array that
-    equals step(x) sample by sample, with the value max(x, 0), is read as relu).
-    """
-    if node.op != "mul" or len(node.operands) != 2 or len(node.parents) != 1:
-        return False
-    x, gate = node.operands
-    if not isinstance(x, Value) or isinstance(gate, Value):
-        return False
-    expected = arith.step(x.data)
-    if isinstance(gate, np.ndarray):
-        same_gate = np.shape(expected) == gate.shape and np.array_equal(gate, expected)
-    else:
-        same_gate = gate is expected
-    return bool(same_gate) and _same_numbers(node.data, arith.relu(x.data))
-
-
-def _same_numbers(a, b) -> bool:
-    """True when a and b hold the same numbers (nan equal to nan) and have the same shape."""
-    return np.shape(a) == np.shape(b) and bool(np.array_equal(a, b, equal_nan=True))
+    """True for a node made by `Value.relu`, a mul of x by its gate step(x), which carries
+    relu's group record (autograd/groups.py); the page recomputes the gate when an input
+    changes. A user's own `x * 1.0` has no such record, so it stays a multiplication."""
+    return node.op == "mul" and any(group.kind == "relu" for group in groups_of(node))
 
 
 def encode(data):
