@@ -164,3 +164,15 @@ def test_relu_is_drawn_as_relu_not_as_a_multiplication():
     assert _primitive_ops(source) == [] and 'label=relu' in source
     assert "∂ = 1 if x &gt; 0, else 0 = 1" in source
     assert _primitive_ops(viz.draw_graph(x * 1.0).source) == ["×"]   # a real product stays ×
+
+
+def test_every_relu_is_its_own_node_though_they_share_one_record():
+    x, y = Value(0.7, name="x"), Value(-0.4, name="y")
+    total = x.relu() * 2.0 + y.relu()
+    nodes = _group_nodes(collapse(total))
+    assert [(n.op, n.parents, n.partials) for n in nodes] == [("relu", (x,), (1.0,)),
+                                                              ("relu", (y,), (0.0,))]
+    total.backward()
+    view = read_graph(collapse(total), 100)
+    grads = replay_gradients(view)
+    assert grads[view.position[x]] == x.grad == 2.0 and grads[view.position[y]] == y.grad == 0.0
