@@ -9,6 +9,7 @@ Read the package in this order:
 5. `functions.py` sigmoid, tanh, relu, softmax, ... built from the primitives
 6. `check.py`     numerical differentiation and `gradcheck`
 7. `modes.py`     `no_grad` and `detect_anomaly`
+8. `groups.py`    how composites mark their outputs, so a drawing can show each as one node
 
     >>> from autograd import Value
     >>> x = Value(0.5, name="x")

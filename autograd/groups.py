@@ -10,8 +10,10 @@ A drawing can then show a group as ONE node (sigmoid with ∂ = y(1 − y), a ne
 with loss ∂ = y − t), whose local partial d(output)/d(input) it computes from the partials
 recorded inside the group, so the picture always agrees with backprop (`viz/layers.py`).
 The nodes inside a group are found when drawing: walk back from the output until the inputs.
+A module (a neuron, a layer) makes its group once, with its parameters and no inputs; relu,
+one node, shares one record; so recording costs next to nothing on the hot path.
 
-Read next: `check.py` (numerical gradients, to verify all of this).
+Read next: `viz/layers.py` (the layer view, which reads these records).
 """
 
 from __future__ import annotations
