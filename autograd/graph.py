@@ -69,14 +69,12 @@ def backward(root: Value, gradient: float | np.ndarray = 1.0, retain_grad: bool 
     intermediate node holding a batch gets `.grad = None` instead, so a training step does not
     keep one gradient array per node; `retain_grad=True` (or a name) keeps those too.
     """
-    interior, leaves = _propagate(root, _seed(root, gradient), create_graph=False)
+    batches, leaves = _propagate(root, _seed(root, gradient), create_graph=False, into_grad=True)
     for leaf in leaves:
         leaf.grad += leaf.upstream            # adds up across calls, like PyTorch
-    for node in interior:
+    for node in batches:                      # (single numbers got theirs during the pass)
         gradient, node.upstream = node.upstream, None
-        if type(gradient) is float:
-            node.grad += gradient
-        elif retain_grad or node.name or not node.parents:
+        if retain_grad or node.name or not node.parents:
             grad = node.grad
             node.grad = gradient if grad is None else grad + gradient
         else:
@@ -102,10 +100,13 @@ def grad(output: Value, inputs, create_graph: bool = False) -> list:
     return gradients
 
 
-def _propagate(root: Value, seed, create_graph: bool) -> tuple[list[Value], list[Value]]:
+def _propagate(root: Value, seed, create_graph: bool, into_grad: bool = False
+               ) -> tuple[list[Value], list[Value]]:
     """The chain rule from root back to the leaves; each node's gradient lands in `upstream`.
 
-    Returns the nodes with parents, in topological order, and the leaves."""
+    Returns the nodes with parents, in topological order, and the leaves. With into_grad, a
+    node holding one number also adds its gradient into `.grad` as the pass reaches it, and
+    the first list holds only the nodes holding a batch, for backward() to finish."""
     with _cyclic_gc_paused():
         start = _NOTHING_YET if create_graph else 0.0
         interior, leaves = _depth_first(root, start, leaves_apart=True)
@@ -113,6 +114,7 @@ def _propagate(root: Value, seed, create_graph: bool) -> tuple[list[Value], list
         check = modes.anomaly_on()
         visited = root.mark                   # the mark _depth_first gave every node
         stacks: list = []                     # stacks weighted-sum nodes left gradients in
+        batches = []                          # the nodes holding a batch (for into_grad)
         for node in reversed(interior):       # every consumer of a node comes before it
             if node.mark is not visited:      # weighted-sum nodes left its gradient in a stack
                 _take_from_stacks(node, visited)
@@ -121,17 +123,21 @@ def _propagate(root: Value, seed, create_graph: bool) -> tuple[list[Value], list
             if type(upstream) is float:       # one number: each term has its parent's shape
                 for parent, partial in zip(node.parents, partials):
                     parent.upstream += partial * upstream   # the chain rule; branches add up
-            elif type(partials) is not tuple and not create_graph:
-                partials.chain(upstream, visited, stacks)   # a batch weighted-sum node: the
-                                                    # same chain rule, vectorised (weighted_sum.py)
+                if into_grad:
+                    node.grad += upstream     # complete now: every consumer came before
             else:                             # a batch (or a Value, under create_graph)
-                for parent, partial in zip(node.parents, partials):
-                    parent.upstream += reduce_like(parent, partial * upstream)
+                batches.append(node)
+                if type(partials) is not tuple and not create_graph:
+                    partials.chain(upstream, visited, stacks)   # a batch weighted-sum node:
+                                              # the same chain rule, vectorised (weighted_sum.py)
+                else:
+                    for parent, partial in zip(node.parents, partials):
+                        parent.upstream += reduce_like(parent, partial * upstream)
             if check:
                 modes.check_gradients(node, partials, upstream)
         for stack in stacks:                  # the rows still waiting are the leaves'
             stack.flush()
-    return interior, leaves
+    return (batches if into_grad else interior), leaves
 
 
 def _take_from_stacks(node: Value, visited) -> None:
