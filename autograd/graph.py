@@ -132,12 +132,23 @@ def _propagate(root: Value, seed, create_graph: bool, into_grad: bool = False
                                               # the same chain rule, vectorised (weighted_sum.py)
                 else:
                     for parent, partial in zip(node.parents, partials):
-                        parent.upstream += reduce_like(parent, partial * upstream)
+                        parent.upstream += reduce_like(parent, _times(partial, upstream))
             if check:
                 modes.check_gradients(node, partials, upstream)
         for stack in stacks:                  # the rows still waiting are the leaves'
             stack.flush()
     return (batches if into_grad else interior), leaves
+
+
+def _times(partial, upstream):
+    """partial * upstream; a partial of exactly 1 or -1 passes upstream on (negated), so the
+    graph that create_graph builds has no ×1 or ×-1 nodes. The numbers are the same."""
+    if type(partial) is float:
+        if partial == 1.0:
+            return upstream
+        if partial == -1.0:
+            return -upstream
+    return partial * upstream
 
 
 def _take_from_stacks(node: Value, visited) -> None:

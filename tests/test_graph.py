@@ -219,3 +219,15 @@ def test_backward_keeps_no_array_per_intermediate_node():
     retained = tracemalloc.get_traced_memory()[0] - before
     tracemalloc.stop()
     assert retained > n_ops * one_array                      # one gradient per node, as asked
+
+
+def test_create_graph_adds_no_times_one_nodes_and_keeps_the_numbers():
+    x = Value(0.8)
+    y = (x + 2.0) - x.exp() + (-x)             # partials 1, 1, -1 and e^x
+    [dy] = grad(y, [x], create_graph=True)
+    ops = [(n.op, [c for c in n.operands if not isinstance(c, Value)])
+           for n in topological_order(dy)]
+    assert not [op for op in ops if op[0] == "mul" and op[1] in ([1.0], [-1.0])], ops
+    assert math.isclose(dy.data, 1 - math.exp(0.8) - 1, rel_tol=1e-15)
+    [d2y] = grad(dy, [x])
+    assert math.isclose(d2y, -math.exp(0.8), rel_tol=1e-15)
