@@ -1,15 +1,18 @@
 """autograd: a scalar automatic-differentiation engine that records every local partial.
 
-Read the package in this order:
-1. `value.py`     the node (`Value`) and the primitives add, sub, neg, mul, div, pow, exp, log,
-                   sin, cos
-2. `rules.py`     the partial derivative of every primitive, one line each
-3. `graph.py`     topological order, `backward`, `grad` (also derivatives of derivatives)
-4. `weighted_sum.py` `dot`: w0*x0 + w1*x1 + ... + b as one node, and its vectorised backward
-5. `functions.py` sigmoid, tanh, relu, softmax, ... built from the primitives
-6. `check.py`     numerical differentiation and `gradcheck`
-7. `modes.py`     `no_grad` and `detect_anomaly`
-8. `groups.py`    how composites mark their outputs, so a drawing can show each as one node
+Read the package in this order. The first three files are the whole idea (the teaching core,
+about micrograd's size); the rest builds on them:
+1. `rules.py`        the calculus: one record per primitive (its value, its local partials,
+                      its symbol and the rule text a learner reads)
+2. `value.py`        the node (`Value`), whose operators make nodes from those records
+3. `graph.py`        topological order, `backward`, `grad` (also derivatives of derivatives)
+4. `functions.py`    sigmoid, tanh, softmax, ... built from the primitives
+5. `check.py`        numerical differentiation and `gradcheck`
+6. `modes.py`        `no_grad`, `detect_anomaly`, and the garbage-collector pause
+7. `batch.py`        the chain rule on batches (the hook graph.py calls for a batch node)
+8. `weighted_sum.py` `dot`: w0*x0 + w1*x1 + ... + b as one node, vectorised on batches
+9. `groups.py`       how composites mark their outputs, so a drawing can show each as one node
+(`arith.py` holds the IEEE arithmetic on floats and batches that all of them use.)
 
     >>> from autograd import Value
     >>> x = Value(0.5, name="x")
@@ -19,17 +22,23 @@ Read the package in this order:
     0.2350037122015945
 """
 
-from .value import Value
+from .value import Value, apply, define
 from .modes import AnomalyError, detect_anomaly, no_grad
 from .graph import grad, topological_order
-from .weighted_sum import Stack, dot, stack
-from .functions import (cos, exp, identity, log, log_softmax, relu, sigmoid, sin, softmax, step,
+from .functions import (identity, log, log_softmax, primitive_functions, sigmoid, softmax, step,
                         sum, tanh)
 from .check import gradcheck, numerical_grad
-from .rules import PARTIALS
+from .weighted_sum import Stack, dot, stack
+from .rules import PARTIALS, PRIMITIVES, Primitive
+
+# exp, sin, cos, sqrt, relu, maximum, ...: one function per record of rules.py (log, above,
+# also takes a base).
+globals().update({name: function for name, function in primitive_functions().items()
+                  if name not in globals()})
 
 __all__ = [
     "Value", "grad", "topological_order", "no_grad", "detect_anomaly", "AnomalyError",
-    "exp", "log", "sin", "cos", "sigmoid", "tanh", "relu", "step", "identity", "softmax",
-    "log_softmax", "sum", "dot", "stack", "Stack", "numerical_grad", "gradcheck", "PARTIALS",
+    "sigmoid", "tanh", "step", "identity", "softmax", "log", "log_softmax", "sum", "dot",
+    "stack", "Stack", "numerical_grad", "gradcheck", "PARTIALS", "PRIMITIVES", "Primitive",
+    "apply", "define", *sorted(name for name in primitive_functions() if name != "log"),
 ]

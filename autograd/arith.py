@@ -6,6 +6,10 @@ numpy with warnings off and like PyTorch: `log(0)` is -inf, `log(-1)` is nan, `1
 `sin(inf)` is nan. Each function takes the fast Python path first and falls back to numpy (or
 IEEE's answer) only when Python would raise.
 
+The functions that the rule table (`rules.py`) calls inside its partials (power, exp, log,
+sin, cos, sqrt) also take a Value: then they are the primitive itself, a new node, which is how
+`create_graph` builds the backward pass as a graph.
+
 It also holds `summary`, the one short text for either kind of data in messages and repr.
 
 Read next: `value.py`, which uses these for the primitives that can overflow or divide by zero.
@@ -43,6 +47,49 @@ def quietly(ufunc, *args) -> float:
         return float(ufunc(*args))
 
 
+# ---------------------------------------------------------------- what a Value may hold
+
+_NUMBERS = (int, float, np.integer, np.floating)  # bool counts as an int
+
+
+def constant(x) -> float | np.ndarray | None:
+    """x as a constant operand (a float, or a batch array), or None if x is not a number."""
+    if type(x) is float:
+        return x
+    if isinstance(x, (_NUMBERS, np.ndarray)):
+        return as_data(x)
+    return None
+
+
+def as_data(data) -> float | np.ndarray:
+    """Check what a Value may hold: a real number (kept as float) or a 1-D batch array."""
+    if isinstance(data, _NUMBERS):
+        try:
+            return float(data)
+        except OverflowError:
+            raise ValueError(f"Value data {data} is too large for a float") from None
+    if isinstance(data, np.ndarray):
+        return _as_batch(data)
+    shown = repr(data) if len(repr(data)) < 60 else repr(data)[:57] + "..."
+    raise TypeError(f"Value data must be an int, a float, a numpy real scalar or a 1-D numpy "
+                    f"array of reals (a batch); got {type(data).__name__} {shown}")
+
+
+def _as_batch(array: np.ndarray) -> float | np.ndarray:
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"a batch array must hold real numbers; got dtype {array.dtype}")
+    if array.ndim == 0:
+        return float(array)
+    if array.ndim != 1 or array.size == 0:
+        raise ValueError(f"a batch array must be 1-D with at least one sample (one value per "
+                         f"sample); got shape {array.shape}")
+    quiet_batch_warnings()
+    return np.array(array, dtype=float)  # a copy: later changes to the caller's array don't leak
+
+
+# ---------------------------------------------------------------- IEEE arithmetic
+
+
 def divide(a: Data, b: Data) -> Data:
     """a / b, with inf or nan for a zero divisor."""
     try:
@@ -58,6 +105,8 @@ def power(a: Data, b: Data) -> Data:
             return math.pow(a, b)
         except (ValueError, OverflowError, ZeroDivisionError):
             return quietly(np.power, a, b)
+    if is_node(a) or is_node(b):
+        return a ** b                         # a Value: the pow node
     return np.power(a, b)
 
 
@@ -68,37 +117,49 @@ def exp(a: Data) -> Data:
             return math.exp(a)
         except OverflowError:
             return math.inf
-    return np.exp(a)
+    return np.exp(a) if type(a) is np.ndarray else a.exp()
 
 
 def log(a: Data) -> Data:
     """Natural log: -inf at 0, nan below 0."""
     if type(a) is float:
         return math.log(a) if a > 0.0 else quietly(np.log, a)
-    return np.log(a)
+    return np.log(a) if type(a) is np.ndarray else a.log()
+
+
+def sqrt(a: Data) -> Data:
+    """Square root: nan below 0."""
+    if type(a) is float:
+        return math.sqrt(a) if a >= 0.0 else math.nan
+    return np.sqrt(a) if type(a) is np.ndarray else a.sqrt()
 
 
 def sin(a: Data) -> Data:
     """sin a: nan at +-inf (math.sin raises there)."""
-    return _periodic(math.sin, np.sin, a)
+    if type(a) is float:
+        return math.sin(a) if math.isfinite(a) else math.nan
+    return np.sin(a) if type(a) is np.ndarray else a.sin()
 
 
 def cos(a: Data) -> Data:
     """cos a: nan at +-inf (math.cos raises there)."""
-    return _periodic(math.cos, np.cos, a)
-
-
-def _periodic(on_float, on_batch, a: Data) -> Data:
     if type(a) is float:
-        try:
-            return on_float(a)
-        except ValueError:                    # +-inf: no period to reduce it by
-            return math.nan
-    return on_batch(a)
+        return math.cos(a) if math.isfinite(a) else math.nan
+    return np.cos(a) if type(a) is np.ndarray else a.cos()
+
+
+def is_node(x) -> bool:
+    """True for a node of the graph (a Value): it has local partials; numbers have none."""
+    return hasattr(x, "partials")
+
+
+def numbers_of(x) -> Data:
+    """The number(s) of a Value, or x itself (a float or a batch array)."""
+    return x.data if is_node(x) else x
 
 
 def step(a: Data) -> Data:
-    """1.0 where a > 0, else 0.0 (the perceptron's step and relu's gate)."""
+    """1.0 where a > 0, else 0.0 (the perceptron's step and relu's partial)."""
     if type(a) is float:
         return 1.0 if a > 0.0 else 0.0
     return (a > 0.0).astype(float)
@@ -133,8 +194,22 @@ def exp_rounding_error(y: Data, e: Data) -> Data:
         return np.where(e > 0.5, e * (y - np.log(e)), 0.0)
 
 
-def maximum(values: list) -> Data:
-    """The element-wise maximum of floats and batch arrays."""
+def maximum(a: Data, b: Data) -> Data:
+    """The larger of a and b (sample by sample): nan if either is nan; a at a tie."""
+    if type(a) is float and type(b) is float:
+        return math.nan if a != a or b != b else (a if a >= b else b)
+    return np.where(np.isnan(a) | np.isnan(b), np.nan, np.where(a >= b, a, b))
+
+
+def larger(a: Data, b: Data) -> Data:
+    """1.0 where a > b, 0.5 where a == b, else 0.0 (nan included): d max(a, b)/da."""
+    if type(a) is float and type(b) is float:
+        return 1.0 if a > b else (0.5 if a == b else 0.0)
+    return np.where(a > b, 1.0, np.where(a == b, 0.5, 0.0))
+
+
+def largest(values: list) -> Data:
+    """The element-wise maximum of floats and batch arrays (softmax's shift)."""
     if all(type(value) is float for value in values):
         return max(values)
     return np.max(np.broadcast_arrays(*values), axis=0)

@@ -1,6 +1,7 @@
-"""Functions built only from the primitives: sigmoid, tanh, relu, softmax and friends.
+"""Functions built only from the primitives: sigmoid, tanh, softmax and friends; and the
+primitives as functions (autograd.exp, autograd.sqrt, ...), one for each record in rules.py.
 
-Nothing here has a derivative rule of its own. Each function composes add, sub, mul, div, exp
+Nothing here has a derivative rule of its own. Each composite combines add, sub, mul, div, exp
 and log, so backprop through it is the chain rule over those nodes, and a drawing shows every
 step. Where the textbook formula overflows, constants that depend on the sign of the input
 keep every exp() argument at or below zero (softmax subtracts the largest input); a constant
@@ -17,7 +18,8 @@ import numpy as np
 
 from . import arith
 from .groups import mark
-from .value import Value, _node, constant
+from .rules import PRIMITIVES, Primitive
+from .value import Value, _node, apply, constant
 
 Number = float | int | np.ndarray
 
@@ -27,9 +29,21 @@ def as_value(x: Value | Number) -> Value:
     return x if isinstance(x, Value) else Value(x)
 
 
-def exp(x: Value | Number) -> Value:
-    """e ** x (the primitive exp)."""
-    return as_value(x).exp()
+def primitive_function(primitive: Primitive):
+    """The primitive as a function of Values or numbers: autograd.sqrt(x), autograd.maximum(a, b).
+    Numbers are constants beside a Value; with no Value among the operands they become leaves."""
+    def function(*operands: Value | Number) -> Value:
+        if not any(type(x) is Value for x in operands):
+            operands = tuple(as_value(x) for x in operands)
+        return apply(primitive.op, *operands)
+    function.__name__ = function.__qualname__ = primitive.function
+    function.__doc__ = f"The primitive {primitive.op}, from its record in rules.py."
+    return function
+
+
+def primitive_functions() -> dict:
+    """{name: function} for every primitive of the table that has one (exp, sqrt, relu, ...)."""
+    return {p.function: primitive_function(p) for p in PRIMITIVES.values() if p.function}
 
 
 def log(x: Value | Number, base: Value | Number | None = None) -> Value:
@@ -40,16 +54,6 @@ def log(x: Value | Number, base: Value | Number | None = None) -> Value:
     if isinstance(base, Value):
         return natural / base.log()
     return natural / arith.log(_number(base, "base"))
-
-
-def sin(x: Value | Number) -> Value:
-    """sin x (the primitive sin)."""
-    return as_value(x).sin()
-
-
-def cos(x: Value | Number) -> Value:
-    """cos x (the primitive cos)."""
-    return as_value(x).cos()
 
 
 def sigmoid(x: Value | Number) -> Value:
@@ -102,11 +106,6 @@ def tanh(x: Value | Number) -> Value:
         out = s * numerator / (1.0 + e)
     mark("tanh", out, (x,))
     return out
-
-
-def relu(x: Value | Number) -> Value:
-    """max(x, 0): x times a constant gate that is 1 where x > 0, else 0 (no gradient at x <= 0)."""
-    return as_value(x).relu()
 
 
 def step(x: Value | Number) -> Value:
@@ -163,7 +162,7 @@ def _shift_by_max(values) -> list[Value]:
     values = [as_value(x) for x in values]
     if not values:
         raise ValueError("softmax needs at least one value")
-    m = arith.maximum([x.data for x in values])
+    m = arith.largest([x.data for x in values])
     if not np.any(m):
         return values                         # the largest is 0 already: no "- 0" nodes
     return [x - m for x in values]
@@ -174,3 +173,8 @@ def _number(x, what: str):
     if c is None:
         raise TypeError(f"{what} must be a Value or a number; got {type(x).__name__}")
     return c
+
+
+# x.sigmoid() and x.tanh(), as micrograd writes them: Value's methods are the functions above.
+Value.sigmoid = sigmoid
+Value.tanh = tanh

@@ -8,27 +8,33 @@ of `partial * upstream gradient`:
         for parent, partial in zip(node.parents, node.partials):
             parent.upstream += partial * node.upstream    # the chain rule
 
-`backward` adds these gradients into `.grad`; `grad` returns them and leaves `.grad` alone,
-and with `create_graph=True` builds them as Values, so they can be differentiated again.
-A pass keeps its bookkeeping (`mark`, `upstream`) on the nodes themselves, so two passes over
-graphs that share nodes must not run at the same time in different threads.
+That loop is `_propagate` below, as it runs. A node holding a batch takes the same step in
+`batch.chain` (read it later: the sum over samples, and the weighted-sum node vectorised).
+`backward` then adds each gradient into `.grad`; `grad` returns them and leaves `.grad` alone,
+and with `create_graph=True` builds them as Values (`_propagate_as_values`), so they can be
+differentiated again. A pass keeps its bookkeeping (`mark`, `upstream`) on the nodes
+themselves, so two passes over graphs that share nodes must not run at the same time in
+different threads.
+
+Python's cyclic garbage collector would walk the whole graph again and again while it grows
+and while a pass runs. A graph holds no reference cycles (reference counting frees it), so
+the engine pauses the collector from the first node made until the end of the next backward
+pass, then gives it back its settings (`modes.pause_collector`, read it there).
 
 Read next: `functions.py` (sigmoid, tanh, softmax, ... built from the primitives).
 """
 
 from __future__ import annotations
 
-import gc
-from contextlib import contextmanager
-
 import numpy as np
 
-from . import modes
-from .rules import symbolic_partials
-from .value import Value, as_data
+from . import batch, modes
+from .arith import as_data, is_node
+from .batch import reduce_like
+from .rules import partials_as_values
 
 
-def topological_order(root: Value) -> list[Value]:
+def topological_order(root) -> list:
     """Every node root depends on (root included), each listed after all of its parents.
 
     An iterative depth-first search, so a graph a million nodes deep needs no recursion. A node
@@ -38,13 +44,13 @@ def topological_order(root: Value) -> list[Value]:
     return order
 
 
-def _depth_first(root: Value, start, leaves_apart: bool) -> tuple[list[Value], list[Value]]:
+def _depth_first(root, start, leaves_apart: bool = True) -> tuple[list, list]:
     """The search of topological_order. It also sets each node's `upstream` to start (a pass's
     gradients start from zero), and with leaves_apart it lists the leaves separately: the
     chain rule has nothing to do at a leaf, so a backward pass need not visit them in order."""
     visited = object()
     root.mark, root.upstream = visited, start
-    order: list[Value] = []
+    order: list = []
     leaves = [] if leaves_apart else order
     stack = [(root, iter(root.parents))]
     while stack:
@@ -62,26 +68,26 @@ def _depth_first(root: Value, start, leaves_apart: bool) -> tuple[list[Value], l
     return order, leaves
 
 
-def backward(root: Value, gradient: float | np.ndarray = 1.0, retain_grad: bool = False) -> None:
+def backward(root, gradient: float | np.ndarray = 1.0, retain_grad: bool = False) -> None:
     """Add d(root)/d(node) * gradient into `.grad` of every node root depends on.
 
     Every leaf, every named node and every single-number node keeps its gradient. An unnamed
     intermediate node holding a batch gets `.grad = None` instead, so a training step does not
     keep one gradient array per node; `retain_grad=True` (or a name) keeps those too.
     """
-    batches, leaves = _propagate(root, _seed(root, gradient), create_graph=False, into_grad=True)
-    for leaf in leaves:
-        leaf.grad += leaf.upstream            # adds up across calls, like PyTorch
-    for node in batches:                      # (single numbers got theirs during the pass)
-        gradient, node.upstream = node.upstream, None
-        if retain_grad or node.name or not node.parents:
-            grad = node.grad
-            node.grad = gradient if grad is None else grad + gradient
-        else:
-            node.grad = None                  # an intermediate batch: not kept (see above)
+    seed = _seed(root, gradient)
+    try:
+        interior, leaves = _propagate(root, seed)
+        for node in leaves + interior:
+            if type(node.upstream) is float:
+                node.grad += node.upstream    # adds up across calls, like PyTorch
+            else:
+                batch.keep(node, retain_grad)
+    finally:
+        modes.resume_collector()                    # the graph is built and backpropagated
 
 
-def grad(output: Value, inputs, create_graph: bool = False) -> list:
+def grad(output, inputs, create_graph: bool = False) -> list:
     """The derivatives of output with respect to each input, leaving `.grad` untouched.
 
     With create_graph=True they are Values whose graph can be differentiated again:
@@ -92,52 +98,50 @@ def grad(output: Value, inputs, create_graph: bool = False) -> list:
     """
     inputs = _check_inputs(inputs)
     seed = _seed(output, 1.0)
-    interior, leaves = _propagate(output, Value(seed) if create_graph else seed, create_graph)
-    reached = set(interior) | set(leaves)
-    gradients = [x.upstream if x in reached else _zero_like(x, create_graph) for x in inputs]
-    for node in reached:
-        node.upstream = None                  # the pass's bookkeeping: not kept
-    return gradients
+    try:
+        if create_graph:
+            interior, leaves = _propagate_as_values(output, type(output)(seed))
+        else:
+            interior, leaves = _propagate(output, seed)
+        reached = {id(node) for node in interior + leaves}
+        gradients = [batch.settle(x.upstream) if id(x) in reached
+                     else _zero_like(x, create_graph) for x in inputs]
+        for node in interior + leaves:
+            node.upstream = None              # the pass's bookkeeping: not kept
+        return gradients
+    finally:
+        modes.resume_collector()
 
 
-def _propagate(root: Value, seed, create_graph: bool, into_grad: bool = False
-               ) -> tuple[list[Value], list[Value]]:
+def _propagate(root, seed) -> tuple[list, list]:
     """The chain rule from root back to the leaves; each node's gradient lands in `upstream`.
+    Returns the nodes with parents, in topological order, and the leaves."""
+    interior, leaves = _depth_first(root, 0.0)
+    root.upstream = seed
+    for node in reversed(interior):           # every consumer of a node comes before it
+        upstream = node.upstream
+        if type(upstream) is float:
+            for parent, partial in zip(node.parents, node.partials):
+                parent.upstream += partial * upstream   # the chain rule; branches add up
+        else:
+            batch.chain(node, upstream)       # the same step on a batch (batch.py)
+    if modes.anomaly_on():
+        modes.check_pass(interior)            # a nan or inf passed back: raise, naming it
+    return interior, leaves
 
-    Returns the nodes with parents, in topological order, and the leaves. With into_grad, a
-    node holding one number also adds its gradient into `.grad` as the pass reaches it, and
-    the first list holds only the nodes holding a batch, for backward() to finish."""
-    with _cyclic_gc_paused():
-        start = _NOTHING_YET if create_graph else 0.0
-        interior, leaves = _depth_first(root, start, leaves_apart=True)
-        root.upstream = seed
-        check = modes.anomaly_on()
-        visited = root.mark                   # the mark _depth_first gave every node
-        stacks: list = []                     # stacks weighted-sum nodes left gradients in
-        batches = []                          # the nodes holding a batch (for into_grad)
-        for node in reversed(interior):       # every consumer of a node comes before it
-            if node.mark is not visited:      # weighted-sum nodes left its gradient in a stack
-                _take_from_stacks(node, visited)
-            upstream = node.upstream
-            partials = symbolic_partials(node) if create_graph else node.partials
-            if type(upstream) is float:       # one number: each term has its parent's shape
-                for parent, partial in zip(node.parents, partials):
-                    parent.upstream += partial * upstream   # the chain rule; branches add up
-                if into_grad:
-                    node.grad += upstream     # complete now: every consumer came before
-            else:                             # a batch (or a Value, under create_graph)
-                batches.append(node)
-                if type(partials) is not tuple and not create_graph:
-                    partials.chain(upstream, visited, stacks)   # a batch weighted-sum node:
-                                              # the same chain rule, vectorised (weighted_sum.py)
-                else:
-                    for parent, partial in zip(node.parents, partials):
-                        parent.upstream += reduce_like(parent, _times(partial, upstream))
-            if check:
-                modes.check_gradients(node, partials, upstream)
-        for stack in stacks:                  # the rows still waiting are the leaves'
-            stack.flush()
-    return (batches if into_grad else interior), leaves
+
+def _propagate_as_values(root, seed) -> tuple[list, list]:
+    """create_graph: the same chain rule, with every partial built as a Value from the rule
+    table (`rules.partials_as_values`), so each gradient is a graph of its own."""
+    interior, leaves = _depth_first(root, _NOTHING_YET)
+    root.upstream = seed
+    for node in reversed(interior):
+        upstream = node.upstream
+        for parent, partial in zip(node.parents, partials_as_values(node)):
+            parent.upstream += reduce_like(parent, _times(partial, upstream))
+    if modes.anomaly_on():
+        modes.check_pass(interior)
+    return interior, leaves
 
 
 def _times(partial, upstream):
@@ -151,32 +155,6 @@ def _times(partial, upstream):
     return partial * upstream
 
 
-def _take_from_stacks(node: Value, visited) -> None:
-    """Every consumer of node is done: the stacks it sits in hand over their gradient rows."""
-    for stack in node.mark:
-        stack.flush()
-    node.mark = visited
-
-
-def reduce_like(parent: Value, gradient):
-    """gradient given parent's shape: a parent broadcast over the batch gets the sum over it.
-
-    A float parent used by a batch node was used once per sample, so its gradient is the sum
-    of the per-sample terms (the batch of one sample [x] likewise, as in PyTorch). Each term is
-    reduced as it arrives, so a float node's gradient never holds a batch: its float consumers
-    add plain numbers, whatever the order in which the terms arrive.
-    """
-    target = parent.data
-    if type(gradient) is np.ndarray:                # numbers: the common, batch case
-        if type(target) is float:
-            return float(gradient.sum())
-        return gradient if gradient.shape == target.shape else gradient.sum(keepdims=True)
-    if type(gradient) is not Value or np.shape(gradient.data) == np.shape(target):
-        return gradient                             # a float; a Value (create_graph) that fits
-    total = gradient.sum()
-    return total if type(target) is float else total * np.ones(target.shape)
-
-
 class _NothingYet:
     """The zero that create_graph's gradients start from: nothing + g is g itself, so the
     gradient graph gets no `0 + g` add nodes."""
@@ -188,22 +166,9 @@ class _NothingYet:
 _NOTHING_YET = _NothingYet()
 
 
-@contextmanager
-def _cyclic_gc_paused():
-    """Pause Python's cyclic garbage collector, which would rescan the whole graph many times
-    while the pass allocates. The pass makes no reference cycles, so nothing is missed."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _seed(root: Value, gradient) -> float | np.ndarray:
+def _seed(root, gradient) -> float | np.ndarray:
     """The starting gradient d(root)/d(root) * gradient, shaped like root's data."""
-    if not isinstance(root, Value):
+    if not is_node(root) or not hasattr(root, "parents"):
         raise TypeError(f"backward starts from a Value; got {type(root).__name__}")
     seed = as_data(gradient)
     if isinstance(root.data, np.ndarray):
@@ -214,17 +179,17 @@ def _seed(root: Value, gradient) -> float | np.ndarray:
     return seed
 
 
-def _check_inputs(inputs) -> list[Value]:
-    if isinstance(inputs, Value):
+def _check_inputs(inputs) -> list:
+    if is_node(inputs) and hasattr(inputs, "parents"):
         raise TypeError("grad() takes a list of inputs: write grad(y, [x]), not grad(y, x)")
     inputs = list(inputs)
     for i, x in enumerate(inputs):
-        if not isinstance(x, Value):
+        if not (is_node(x) and hasattr(x, "parents")):
             raise TypeError(f"grad() inputs must be Values; input {i} is {type(x).__name__}")
     return inputs
 
 
-def _zero_like(x: Value, create_graph: bool):
+def _zero_like(x, create_graph: bool):
     """The gradient of an input the output does not depend on."""
     zero = np.zeros_like(x.data) if isinstance(x.data, np.ndarray) else 0.0
-    return Value(zero) if create_graph else zero
+    return type(x)(zero) if create_graph else zero

@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import arith, modes
-from .arith import divide, power
+from . import arith, graph, modes
+from .arith import as_data, constant, divide, power
+from .rules import PRIMITIVES, Primitive, pow_base_partial, pow_exponent_partial
+from .rules import define as add_to_table
 
-_NUMBERS = (int, float, np.integer, np.floating)  # bool counts as an int
-_ONE, _MINUS_ONE = (1.0,), (-1.0,)                # shared partial tuples: no allocation per node
+_ONE, _MINUS_ONE, _ZERO = (1.0,), (-1.0,), (0.0,)  # shared partial tuples: no allocation per node
 _ONE_ONE, _ONE_MINUS_ONE = (1.0, 1.0), (1.0, -1.0)
 
 
@@ -42,7 +43,7 @@ class Value:
     """
 
     __slots__ = ("data", "grad", "name", "op", "parents", "partials", "operands",
-                 "upstream", "mark", "groups")
+                 "upstream", "mark", "groups", "stacks")
     __array_ufunc__ = None  # numpy defers to our operators: np.float64(2) * x is a Value
 
     def __init__(self, data: float | np.ndarray, name: str | None = None) -> None:
@@ -54,8 +55,9 @@ class Value:
         self.partials = ()
         self.operands = ()
         self.mark = None  # graph.py's topological sort marks the nodes it has visited
-        # graph.py also sets `upstream`, the gradient of the current backward pass, and a
-        # composite sets `groups` on its output (groups.py: sigmoid, neuron, ... drawn as one).
+        # graph.py also sets `upstream`, the gradient of the current backward pass; a composite
+        # sets `groups` on its output (groups.py: sigmoid, neuron, ... drawn as one), and a
+        # weighted-sum node on a batch keeps its `stacks` (batch.WeightedSum, for its backward).
 
     # ------------------------------------------------------------------ add, sub, neg
 
@@ -137,7 +139,7 @@ class Value:
         out = divide(c, self.data)
         return _node(out, "div", (self,), (divide(-out, self.data),), (c, self))
 
-    # ------------------------------------------------------------------ pow, exp, log, sin, cos
+    # ------------------------------------------------------------------ pow, exp, log, relu
 
     def __pow__(self, other: Value | float) -> Value:
         """self ** other.   d(a^b)/da = b a^(b-1), d(a^b)/db = a^b ln a"""
@@ -172,59 +174,30 @@ class Value:
         parents = (self,)
         return _node(arith.log(self.data), "log", parents, (divide(1.0, self.data),), parents)
 
-    def sin(self) -> Value:
-        """sin self.   d(sin a)/da = cos a"""
-        parents = (self,)
-        return _node(arith.sin(self.data), "sin", parents, (arith.cos(self.data),), parents)
+    def relu(self) -> Value:
+        """max(self, 0), exactly 0 for self <= 0.   d relu(a)/da = 1 if a > 0, else 0"""
+        a, parents = self.data, (self,)
+        if type(a) is float:                  # arith.relu and arith.step, inline
+            if a > 0.0:
+                return _node(a, "relu", parents, _ONE, parents)
+            return _node(a if a != a else 0.0, "relu", parents, _ZERO, parents)
+        return _node(arith.relu(a), "relu", parents, (arith.step(a),), parents)
 
-    def cos(self) -> Value:
-        """cos self.   d(cos a)/da = -sin a"""
-        parents = (self,)
-        return _node(arith.cos(self.data), "cos", parents, (-arith.sin(self.data),), parents)
+    # sin, cos, sqrt, maximum, ...: the methods of the other primitives in rules.py are made
+    # from their records by `install` (below), so a new record gives Value its method.
 
     # ------------------------------------------------------------------ batch reductions
 
     def sum(self) -> Value:
         """The sum over the batch, as one float Value.   d(sum)/d(each sample) = 1"""
-        data, parents = self.data, (self,)
-        if type(data) is float:
-            return _node(data, "sum", parents, _ONE, parents)
-        return _node(float(data.sum()), "sum", parents, (np.ones_like(data),), parents)
+        return apply("sum", self)
 
     def mean(self) -> Value:
         """The mean over the batch, as one float Value.   d(mean)/d(each sample) = 1/n"""
-        data, parents = self.data, (self,)
-        if type(data) is float:
-            return _node(data, "mean", parents, _ONE, parents)
-        return _node(float(data.mean()), "mean", parents, (np.full_like(data, 1 / data.size),),
-                     parents)
+        return apply("mean", self)
 
-    # ------------------------------------------------------------------ composites, backward
-
-    def sigmoid(self) -> Value:
-        """1 / (1 + e^-self), built from primitives (see functions.sigmoid)."""
-        return functions.sigmoid(self)
-
-    def tanh(self) -> Value:
-        """tanh(self), built from primitives (see functions.tanh)."""
-        return functions.tanh(self)
-
-    def relu(self) -> Value:
-        """max(self, 0), as a mul node: self times a constant gate, 1 where self > 0, else 0.
-
-        Where the gate is 0 the result is exactly 0: also for self = -inf (-inf * 0 is nan) and
-        -0.0 (-0.0 * 0 is -0.0). The partial is the gate, so no gradient flows where self <= 0.
-        """
-        data = self.data
-        if type(data) is float:               # one number: arith.step and arith.relu, inline
-            gate = 1.0 if data > 0.0 else 0.0
-            out = _node(data if gate or data != data else 0.0, "mul", (self,), (gate,),
-                        (self, gate))
-        else:
-            gate = arith.step(data)
-            out = _node(arith.relu(data), "mul", (self,), (gate,), (self, gate))
-        out.groups = _RELU                    # drawn as one relu node in the layer view
-        return out
+    # ------------------------------------------------------------------ backward
+    # (x.sigmoid() and x.tanh() are composites: functions.py gives Value those two methods.)
 
     def backward(self, gradient: float | np.ndarray = 1.0, retain_grad: bool = False) -> None:
         """Add d(self)/d(node) * gradient into `.grad` of every node self depends on.
@@ -268,49 +241,77 @@ def _node(data, op: str, parents: tuple, partials: tuple, operands: tuple) -> Va
     return node
 
 
-def constant(x) -> float | np.ndarray | None:
-    """x as a constant operand (a float, or a batch array), or None if x is not a number."""
-    if type(x) is float:
-        return x
-    if isinstance(x, (_NUMBERS, np.ndarray)):
-        return as_data(x)
-    return None
-
-
-def as_data(data) -> float | np.ndarray:
-    """Check what a Value may hold: a real number (kept as float) or a 1-D batch array."""
-    if isinstance(data, _NUMBERS):
-        try:
-            return float(data)
-        except OverflowError:
-            raise ValueError(f"Value data {data} is too large for a float") from None
-    if isinstance(data, np.ndarray):
-        return _as_batch(data)
-    shown = repr(data) if len(repr(data)) < 60 else repr(data)[:57] + "..."
-    raise TypeError(f"Value data must be an int, a float, a numpy real scalar or a 1-D numpy "
-                    f"array of reals (a batch); got {type(data).__name__} {shown}")
-
-
-def _as_batch(array: np.ndarray) -> float | np.ndarray:
-    if array.dtype.kind not in "biuf":
-        raise TypeError(f"a batch array must hold real numbers; got dtype {array.dtype}")
-    if array.ndim == 0:
-        return float(array)
-    if array.ndim != 1 or array.size == 0:
-        raise ValueError(f"a batch array must be 1-D with at least one sample (one value per "
-                         f"sample); got shape {array.shape}")
-    arith.quiet_batch_warnings()
-    return np.array(array, dtype=float)  # a copy: later changes to the caller's array don't leak
-
-
 def _check_name(name):
     if name is not None and not isinstance(name, str):
         raise TypeError(f"a Value's name must be a str or None; got {type(name).__name__}")
     return name
 
 
-from . import functions, graph  # noqa: E402  (they build on Value)
-from .groups import Group  # noqa: E402
+# ---------------------------------------------------------------------- any primitive of the table
 
-_RELU = (Group("relu", None),)  # relu is one node: one shared record, its input the node's parent
-from .rules import pow_base_partial, pow_exponent_partial  # noqa: E402
+def apply(op: str, *operands: Value | float | np.ndarray) -> Value:
+    """A node of the primitive `op` from its record in rules.py: its value, and its local
+    partials for the operands that are Values (numbers are constants).
+
+    >>> apply("sqrt", Value(4.0)).partials          # d(√a)/da = 1/(2√a)
+    (0.25,)
+    """
+    primitive = _primitive(op, len(operands))
+    operands = tuple(x if type(x) is Value else _constant_operand(x, op) for x in operands)
+    numbers = [x.data if type(x) is Value else x for x in operands]
+    out = as_data(primitive.forward(*numbers))
+    partials = tuple(_as_number(primitive.partial(numbers, out, i))
+                     for i, x in enumerate(operands) if type(x) is Value)
+    parents = tuple(x for x in operands if type(x) is Value)
+    return _node(out, op, parents, partials, operands)
+
+
+def _primitive(op: str, count: int) -> Primitive:
+    """The record of op, checked against the number of operands it was given."""
+    primitive = PRIMITIVES.get(op)
+    if primitive is None:
+        raise ValueError(f"no primitive {op!r} in the rule table; it has {', '.join(PRIMITIVES)}")
+    if primitive.arity and count != primitive.arity:
+        raise TypeError(f"{op} takes {primitive.arity} operand(s); got {count}")
+    if not count:
+        raise TypeError(f"{op} needs at least one operand")
+    return primitive
+
+
+def _constant_operand(x, op: str):
+    c = constant(x)
+    if c is None:
+        raise TypeError(f"{op} takes Values and numbers (or batch arrays); got {type(x).__name__}")
+    return c
+
+
+def _as_number(partial):
+    """A partial as the engine keeps numbers: a float, a batch array, or (create_graph) a Value."""
+    return float(partial) if isinstance(partial, (int, np.integer, np.floating)) else partial
+
+
+def install(primitive: Primitive) -> None:
+    """Give Value the primitive's method (x.sqrt(), x.maximum(y)) unless it has one already."""
+    name = primitive.function
+    if not name or name in vars(Value):
+        return
+
+    def method(self: Value, *others: Value | float) -> Value:
+        return apply(primitive.op, self, *others)
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"The primitive {primitive.op} (rules.py): apply({primitive.op!r}, self, ...)."
+    setattr(Value, name, method)
+
+
+def define(primitive: Primitive) -> Primitive:
+    """Add a primitive to the rule table at run time, and its method to Value.
+
+    The drawings, frames, stepper page and create_graph read the table, so they know it too.
+    """
+    add_to_table(primitive)
+    install(primitive)
+    return primitive
+
+
+for _primitive_record in list(PRIMITIVES.values()):
+    install(_primitive_record)

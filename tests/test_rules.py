@@ -29,6 +29,9 @@ PRIMITIVES = {
     "log": (sp.log(a), lambda x, y: x.log(), POSITIVE, None),
     "sin": (sp.sin(a), lambda x, y: x.sin(), ANY, None),
     "cos": (sp.cos(a), lambda x, y: x.cos(), ANY, None),
+    "sqrt": (sp.sqrt(a), lambda x, y: x.sqrt(), POSITIVE, None),
+    "relu": (sp.Piecewise((a, a > 0), (0, True)), lambda x, y: x.relu(), ANY, None),  # 0 at 0
+    "maximum": (sp.Max(a, b), lambda x, y: x.maximum(y), ANY, ANY),  # ½ each at a tie
 }
 
 

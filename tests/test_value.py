@@ -107,7 +107,7 @@ def test_import_autograd_stays_light():
 
 
 def test_repr_never_shows_negative_zero():
-    assert repr(Value(-0.3).relu()) == "Value(data=0, op='mul')"
+    assert repr(Value(-0.3).relu()) == "Value(data=0, op='relu')"
     assert repr(Value(-0.0)) == "Value(data=0)"
     assert "-0" not in repr(Value(np.array([-0.0, 1.0]) * 1.0))
     x = Value(-0.3)
