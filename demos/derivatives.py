@@ -3,7 +3,9 @@
     python -m demos.derivatives            # prints a table; exit code 1 if any rule fails
 
 Each row takes one derivative with the engine's backward pass (`autograd.grad`), with central
-differences (`autograd.numerical_grad`), and, where one exists, with the textbook formula.
+differences (`autograd.numerical_grad`), and, for the composites, with the textbook formula.
+The primitives' rows come from the rule table (`autograd.rules`): each is its record's rule,
+at a = 1.5 (b = 2.5), so a new primitive shows up here with no edit.
 
 Read next: `demos/activations.py` (where sigmoid and tanh stop passing gradients back).
 """
@@ -36,22 +38,28 @@ class Rule(NamedTuple):
     closed: Callable | None
 
 
-RULES = [
-    Rule("add", "d(a+b)/da = 1", lambda a, b: a + b, [1.5, -0.7], 0, lambda a, b: 1.0),
-    Rule("add", "d(a+b)/db = 1", lambda a, b: a + b, [1.5, -0.7], 1, lambda a, b: 1.0),
-    Rule("mul", "d(ab)/da = b", lambda a, b: a * b, [1.5, -0.7], 0, lambda a, b: b),
-    Rule("mul", "d(ab)/db = a", lambda a, b: a * b, [1.5, -0.7], 1, lambda a, b: a),
-    Rule("div", "d(a/b)/da = 1/b", lambda a, b: a / b, [1.5, -0.7], 0, lambda a, b: 1 / b),
-    Rule("div", "d(a/b)/db = -a/b²", lambda a, b: a / b, [1.5, -0.7], 1,
-         lambda a, b: -a / b**2),
-    Rule("pow", "d(a^b)/da = b·a^(b-1)", lambda a, b: a ** b, [1.5, 2.5], 0,
-         lambda a, b: b * a ** (b - 1)),
-    Rule("pow", "d(a^b)/db = a^b·ln a", lambda a, b: a ** b, [1.5, 2.5], 1,
-         lambda a, b: a ** b * math.log(a)),
-    Rule("exp", "d(e^a)/da = e^a", lambda a: a.exp(), [0.3], 0, math.exp),
-    Rule("log", "d(ln a)/da = 1/a", lambda a: a.log(), [2.0], 0, lambda a: 1 / a),
-    Rule("sin", "d(sin a)/da = cos a", lambda a: a.sin(), [0.9], 0, math.cos),
-    Rule("cos", "d(cos a)/da = -sin a", lambda a: a.cos(), [0.9], 0, lambda a: -math.sin(a)),
+POINT = (1.5, 2.5)          # a, b for the primitives' rows: inside every one's domain
+
+
+def primitive_rules() -> list[Rule]:
+    """One row per operand of every primitive of the rule table (the n-ary ones with two)."""
+    rows = []
+    for op, primitive in autograd.PRIMITIVES.items():
+        if primitive.reduces:
+            continue                    # sum and mean: batch reductions (tests/test_batch.py)
+        arity = primitive.arity or 2
+        text = primitive.rule
+        for wrt in range(arity):
+            rule = text[min(wrt, len(text) - 1)]
+            rule = rule if isinstance(rule, str) else rule["en"]
+            letter = "ab"[wrt]
+            rows.append(Rule(op, f"d {op}/d{letter} = {rule}".replace("{i}", ""),
+                             lambda *v, op=op: autograd.apply(op, *v), list(POINT[:arity]),
+                             wrt, None))
+    return rows
+
+
+RULES = primitive_rules() + [
     Rule("log base", "d(log_10 a)/da = 1/(a ln 10)", lambda a: autograd.log(a, 10.0), [2.0], 0,
          lambda a: 1 / (a * math.log(10))),
     Rule("log base", "d(log_b a)/db = -ln a/(b ln²b)", lambda a, b: autograd.log(a, b),
@@ -59,8 +67,6 @@ RULES = [
     Rule("sigmoid", "dz/dx = z(1-z)", autograd.sigmoid, [0.5], 0,
          lambda x: _sigmoid(x) * (1 - _sigmoid(x))),
     Rule("tanh", "dt/dx = 1-t²", autograd.tanh, [0.5], 0, lambda x: 1 - math.tanh(x) ** 2),
-    Rule("relu", "x > 0: d relu/dx = 1", autograd.relu, [0.7], 0, lambda x: 1.0),
-    Rule("relu", "x < 0: d relu/dx = 0", autograd.relu, [-0.7], 0, lambda x: 0.0),
     Rule("softmax", "ds0/dx0 = s0(1-s0)", lambda *x: autograd.softmax(x)[0], [1.0, 2.0, 0.5],
          0, lambda *x: _softmax(x)[0] * (1 - _softmax(x)[0])),
     Rule("softmax", "ds0/dx1 = -s0·s1", lambda *x: autograd.softmax(x)[0], [1.0, 2.0, 0.5],
@@ -82,7 +88,7 @@ def check(rule: Rule) -> tuple[float, float, float | None, bool]:
 
 def table(rules: list[Rule]) -> tuple[str, bool]:
     """The aligned table of every rule, and whether all of them passed."""
-    header = (f"{'rule':<9} {'derivative':<31} {'at':<16} {'engine':>11} {'numerical':>11} "
+    header = (f"{'rule':<9} {'derivative':<46} {'at':<16} {'engine':>11} {'numerical':>11} "
               f"{'closed form':>11}  result")
     lines, all_passed = [header, "-" * len(header)], True
     for rule in rules:
@@ -90,7 +96,7 @@ def table(rules: list[Rule]) -> tuple[str, bool]:
         all_passed &= passed
         at = ", ".join(f"{x:g}" for x in rule.at)
         shown = "-" if closed is None else f"{closed:.6g}"
-        lines.append(f"{rule.name:<9} {rule.derivative:<31} {at:<16} {engine:>11.6g} "
+        lines.append(f"{rule.name:<9} {rule.derivative:<46} {at:<16} {engine:>11.6g} "
                      f"{numerical:>11.6g} {shown:>11}  {'pass' if passed else 'FAIL'}")
     return "\n".join(lines), all_passed
 

@@ -24,7 +24,8 @@ import math
 import sys
 from pathlib import Path
 
-from .formula import FormulaError, Phrase, Refusal, build, display_width, variable_name
+from .formula import (FUNCTIONS, FormulaError, Phrase, Refusal, build, display_width,
+                      variable_name)
 from .labels import CLI_TEXT, number, visible
 from .render import DOT_TIMEOUT, FORMATS, RenderTimeout, backward_frames, render
 from .stepper import stepper
@@ -142,7 +143,8 @@ def _parser(lang: str = "en") -> argparse.ArgumentParser:
     parser._positionals.title = text["help positionals"]     # argparse's headings, translated
     parser._optionals.title = text["help options"]
     parser.add_argument("-h", "--help", action="help", help=text["help help"])
-    parser.add_argument("formula", help=text["help formula"])
+    parser.add_argument("formula", help=text["help formula"].format(
+        functions=", ".join(FUNCTIONS)))
     parser.add_argument("--at", action="append", default=[], metavar="NAME=NUMBER",
                         help=text["help at"])
     parser.add_argument("-o", "--output", help=text["help output"].format(default=DEFAULT_OUTPUT))

@@ -194,7 +194,7 @@ def _add_op(dot, graph, scene, i, precision, show_partials, widths, text) -> Non
         dot.node(f"op{i}", _group_label(node, text), shape="box", style="rounded,filled",
                  margin="0.08,0.04", fillcolor=fill, color=line, ordering="in")
     else:
-        dot.node(f"op{i}", op_symbol(_op_name(node), len(node.parents)), shape="circle",
+        dot.node(f"op{i}", op_symbol(node.op, len(node.parents)), shape="circle",
                  width="0.35", fixedsize="false", margin="0.02", style="filled",
                  fontsize="12", fillcolor=fill, color=line, ordering="in")
     arrows = {edge.slots[0]: edge for edge in graph.into.get(i, [])}
@@ -206,13 +206,6 @@ def _add_op(dot, graph, scene, i, precision, show_partials, widths, text) -> Non
     dot.edge(f"op{i}", f"v{i}", color="#333333" if known else GREY)
 
 
-def _op_name(node: Value) -> str:
-    """The op to show: "relu" for relu's node (a mul by its gate, 1 where x > 0, else 0)."""
-    if node.op == "mul" and any(g.kind == "relu" for g in groups_of(node)):
-        return "relu"
-    return node.op
-
-
 def _group_label(node: Value, text: dict) -> str:
     """A collapsed composite's box: its kind in bold, then ∂ = its rule (y(1−y) for sigmoid)."""
     rule = rule_text(node.op, None, len(node.operands), text, _activation(node, text))
@@ -222,8 +215,10 @@ def _group_label(node: Value, text: dict) -> str:
 
 def _activation(node: Value, text: dict) -> str:
     """A neuron's activation (the group inside it), as its drawn name."""
-    inner = [g.kind for g in groups_of(node) if g.kind in ("sigmoid", "tanh", "relu")]
-    return text["kind " + inner[0]] if inner and node.op == "neuron" else ""
+    if node.op != "neuron":
+        return ""
+    inner = [g.kind for g in groups_of(node) if g.kind not in ("neuron", "layer")]
+    return text.get("kind " + inner[0], inner[0]) if inner else ""
 
 
 def edge_text(scene: Scene, edge: Edge, precision: int, graph: Graph | None = None,
@@ -236,7 +231,7 @@ def edge_text(scene: Scene, edge: Edge, precision: int, graph: Graph | None = No
     if graph is None:
         return shown
     child = graph.order[edge.child]
-    rule = rule_text(_op_name(child), edge.slots[0], len(child.operands), text,
+    rule = rule_text(child.op, edge.slots[0], len(child.operands), text,
                      _activation(child, text))
     return shown.replace("∂ ", f"∂ = {escape_long(rule)} = ", 1) if rule else shown
 

@@ -28,10 +28,14 @@ from .labels import CLI_TEXT, visible
 MAX_LENGTH = 2000          # characters, checked before parsing
 NAME_LENGTH = 24           # a node is named after its piece of the formula if this short
 MAX_DEPTH = 200            # levels of nesting in the parsed formula (a chain of + counts)
-FUNCTIONS = {"exp": autograd.exp, "log": autograd.log, "sin": autograd.sin, "cos": autograd.cos,
-             "sigmoid": autograd.sigmoid, "tanh": autograd.tanh, "relu": autograd.relu,
-             "step": autograd.step}
-N_ARGUMENTS = {"log": (1, 2)}                        # log(y) or log(y, base); others take one
+# The functions a formula may call: every primitive of the rule table that has one (exp, log,
+# sin, cos, sqrt, relu, maximum, ...), then the composites. log(y) or log(y, base); each other
+# function takes its primitive's number of operands (one for the composites).
+FUNCTIONS = {**{p.function: getattr(autograd, p.function)
+                for p in autograd.PRIMITIVES.values() if p.function},
+             "sigmoid": autograd.sigmoid, "tanh": autograd.tanh, "step": autograd.step}
+N_ARGUMENTS = {**{p.function: (p.arity, p.arity) for p in autograd.PRIMITIVES.values()
+                  if p.function and p.arity}, "log": (1, 2)}
 OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 REFUSED_OPERATORS = {ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.LShift: "<<",
                      ast.RShift: ">>", ast.BitOr: "|", ast.BitXor: "^",

@@ -18,7 +18,7 @@ import numpy as np
 from autograd import Value
 from autograd.graph import reduce_like
 
-from .labels import OP_SYMBOLS, summary, words
+from .labels import computation, summary, words
 from .scene import Graph, Scene, operand_slots
 
 PRECISION = 4
@@ -73,11 +73,7 @@ def describe(node: Value, text: dict | None = None) -> str:
         word = (text or words("en"))["input"]
         return f"{word} {node.name or ''} = {result}".replace("  ", " ")
     shown = [summary(x.data if isinstance(x, Value) else x, PRECISION) for x in node.operands]
-    if node.op in ("exp", "log", "sin", "cos", "sum", "mean"):
-        return f"{node.op}({shown[0]}) = {result}"
-    if node.op == "neg":
-        return f"−({shown[0]}) = {result}"
-    return f" {OP_SYMBOLS.get(node.op, node.op)} ".join(shown) + f" = {result}"
+    return computation(node.op, shown, result)
 
 
 def _seed_title(seed, text: dict) -> str:

@@ -13,15 +13,12 @@ from __future__ import annotations
 
 import numpy as np
 
-OP_SYMBOLS = {
-    "add": "+", "sub": "−", "neg": "−x", "mul": "×", "div": "÷", "pow": "^",
-    "exp": "exp", "log": "log", "sin": "sin", "cos": "cos", "sum": "sum", "mean": "mean",
-    "dot": "Σ w·x",
-}
+from autograd.rules import PRIMITIVES
 # The words a learner reads in the drawings, the frames and the plots, one table per language
 # with the same keys; {braces} are filled in by the code. Numbers and math are the same in both.
 TEXT = {
     "en": {
+        "lang": "en",
         "data": "data",
         "grad": "grad",
         "legend data": "forward value",
@@ -111,7 +108,6 @@ TEXT = {
         "kind layer": "layer", "kind mse_loss": "mean squared error",
         "kind cross_entropy": "cross-entropy",
         "kind softmax_cross_entropy": "softmax with loss",
-        "rule relu": "1 if x > 0, else 0",
         "legend group name": "rounded box",
         "legend group": "a composite drawn as one node: its local partial, and its rule",
         # higher-order derivatives (demos/higher_order.py, book_plots.plot_derivatives)
@@ -131,6 +127,7 @@ TEXT = {
                        "iterations)",
     },
     "ja": {
+        "lang": "ja",
         "data": "値",
         "grad": "勾配",
         "legend data": "順伝播で求めた値",
@@ -220,7 +217,6 @@ TEXT = {
         "kind layer": "層", "kind mse_loss": "2乗和誤差",
         "kind cross_entropy": "交差エントロピー誤差",
         "kind softmax_cross_entropy": "Softmax-with-Loss",
-        "rule relu": "x > 0 なら 1、それ以外は 0",
         "legend group name": "角の丸い箱",
         "legend group": "1 つのノードとして描いた関数（レイヤ）: その局所的な微分と式",
         # higher-order derivatives (demos/higher_order.py, book_plots.plot_derivatives)
@@ -273,14 +269,10 @@ def visible(text: str) -> str:
     return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
 
 
-# The local partial of each primitive, per operand, as a formula (show_rules=True, and the
-# composites of the layer view): a and b are the operands, y the result, n the batch size.
+# The local partial of each composite, per operand, as a formula (the layer view); the
+# primitives' own formulas are their records' `rule` in autograd/rules.py. y is the result.
 RULES = {
-    "add": ("1",), "sub": ("1", "−1"), "neg": ("−1",), "mul": ("b", "a"),
-    "div": ("1/b", "−a/b²"), "pow": ("b·a^(b−1)", "aᵇ·ln a"), "exp": ("eᵃ",), "log": ("1/a",),
-    "sin": ("cos a",), "cos": ("−sin a",), "sum": ("1",), "mean": ("1/n",),
-    "dot": ("x{i}", "w{i}", "1"),
-    "sigmoid": ("y(1−y)",), "tanh": ("1−y²",), "relu": ("{rule relu}",),
+    "sigmoid": ("y(1−y)",), "tanh": ("1−y²",),
     "softmax": ("yᵢ(δᵢⱼ−yⱼ)",), "log_softmax": ("δᵢⱼ−softmaxⱼ",),
     "neuron": ("{activation}′·w{i}",),
     "mse_loss": ("(y−t)/n",), "cross_entropy": ("−t/(y+δ)/n",),
@@ -293,7 +285,7 @@ def rule_text(op: str, slot: int | None, n_operands: int, text: dict,
               activation: str = "") -> str:
     """The formula of an operand's local partial: "eᵃ", "1/b", "x₃" (weight 3 of a weighted
     sum); slot None gives the general form, "relu′·wᵢ" for a neuron. "" for an unknown op."""
-    rules = RULES.get(op)
+    rules = primitive_rules(op, text["lang"]) if op in PRIMITIVES else RULES.get(op)
     if not rules:
         return ""
     index = "ᵢ" if slot is None else str(slot).translate(SUBSCRIPTS)
@@ -304,14 +296,35 @@ def rule_text(op: str, slot: int | None, n_operands: int, text: dict,
         rule = rules[min(slot or 0, len(rules) - 1)]
     if op == "neuron" and not activation:
         rule = "w{i}"                         # a linear neuron: d(sum)/dx_i = w_i
-    return rule.format(i=index, activation=activation, **{"rule relu": text["rule relu"]})
+    return rule.format(i=index, activation=activation)
+
+
+def primitive_rules(op: str, lang: str) -> tuple[str, ...]:
+    """A primitive's rule text per operand, from its record, in the learner's language."""
+    return tuple(rule if isinstance(rule, str) else rule[lang] for rule in PRIMITIVES[op].rule)
 
 
 def op_symbol(op: str, n_parents: int) -> str:
-    """The symbol drawn for an op: Σ for an add of more than two terms (an n-ary sum)."""
+    """The symbol drawn for an op: its record's (×, exp, √), Σ for an n-ary sum of more than
+    two terms; a composite's or an unknown op's own name."""
     if op == "add" and n_parents > 2:
         return "Σ"
-    return OP_SYMBOLS.get(op, op)
+    primitive = PRIMITIVES.get(op)
+    return primitive.symbol if primitive else op
+
+
+def computation(op: str, operands: list[str], result: str) -> str:
+    """How a node was computed, with numbers: "2 × 3 = 6", "−(2) = -2", "exp(0) = 1".
+
+    Its record's `form` says how: infix (the symbol between the operands), prefix (the symbol
+    with its operand x in parentheses) or call (the op's name). stepper.js mirrors this."""
+    primitive = PRIMITIVES.get(op)
+    form = primitive.form if primitive else "call"
+    if form == "infix":
+        return f" {primitive.symbol} ".join(operands) + f" = {result}"
+    if form == "prefix":
+        return primitive.symbol.replace("x", f"({operands[0]})") + f" = {result}"
+    return f"{op}({', '.join(operands)}) = {result}"
 
 
 def number(x: float, precision: int) -> str:
@@ -366,11 +379,10 @@ PAGE_TEXT = {
         "inputs": "Inputs",
         "inputs help": "Change an input: every value, local derivative and gradient is computed "
                        "again, here in the page.",
-        "constants note": "Grey dashed boxes are constants. relu's gate is recomputed as "
-                          "step(x) when an input changes; every other constant (such as "
-                          "sigmoid's and tanh's sign constants, softmax's shift) keeps its "
-                          "number: the formula stays exact, though far from the starting "
-                          "point an exp can overflow.",
+        "constants note": "Grey dashed boxes are constants: when an input changes, each "
+                          "(such as sigmoid's and tanh's sign constants, softmax's shift) "
+                          "keeps its number: the formula stays exact, though far from the "
+                          "starting point an exp can overflow.",
         "explain": "Explain",
         "explain help": "Click a node to see its rule and its gradient; hover an arrow to see "
                         "its local derivative.",
@@ -440,10 +452,9 @@ PAGE_TEXT = {
         "batch total": "（バッチの合計）",
         "inputs": "入力",
         "inputs help": "入力を変えると、すべての値・局所的な微分・勾配がこのページの中で計算し直されます。",
-        "constants note": "灰色の破線の箱は定数です。relu のゲートは入力が変わると step(x) "
-                          "として計算し直します。そのほかの定数（sigmoid や tanh の符号の定数、"
-                          "softmax のずらし幅など）は元の数のままです。式は厳密に成り立ちますが、"
-                          "元の点から遠いと exp があふれることがあります。",
+        "constants note": "灰色の破線の箱は定数です。入力を変えても、定数（sigmoid や tanh の"
+                          "符号の定数、softmax のずらし幅など）は元の数のままです。式は厳密に"
+                          "成り立ちますが、元の点から遠いと exp があふれることがあります。",
         "explain": "説明",
         "explain help": "ノードをクリックすると規則と勾配を、矢印にマウスを乗せると局所的な微分を表示します。",
         "node": "ノード {who}",
@@ -506,8 +517,7 @@ CLI_TEXT = {
         "help help": "show this help message and exit",
         "help description": "Draw the computational graph of a formula, with forward values, "
                             "gradients and local partials.",
-        "help formula": 'e.g. "1/(1+exp(-x))" or "-log(y)"; functions: exp, log, sin, cos, '
-                        "sigmoid, tanh, relu, step",
+        "help formula": 'e.g. "1/(1+exp(-x))" or "-log(y)"; functions: {functions}',
         "help at": "a variable's value (repeat, or separate with commas)",
         "help output": "the picture to write: .svg, .png or .pdf (default: {default}, unless "
                        "--html is given)",
@@ -591,8 +601,7 @@ CLI_TEXT = {
         "help options": "オプション",
         "help help": "このヘルプを表示して終了",
         "help description": "式の計算グラフを、順伝播の値・勾配・局所的な微分とともに描きます。",
-        "help formula": '例: "1/(1+exp(-x))" や "-log(y)"。関数: exp, log, sin, cos, sigmoid, '
-                        "tanh, relu, step",
+        "help formula": '例: "1/(1+exp(-x))" や "-log(y)"。関数: {functions}',
         "help at": "変数の値（繰り返すか、カンマで区切る）",
         "help output": "書き出す図: .svg, .png, .pdf（既定: {default}。--html があるときは書かない）",
         "help frames": "一歩ずつのコマ送りの図も書き出すフォルダ",

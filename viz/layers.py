@@ -26,8 +26,9 @@ import numpy as np
 
 from autograd import Value, topological_order
 from autograd.groups import Group, groups_of
+from autograd.rules import PRIMITIVES
 
-KINDS = ("sigmoid", "tanh", "relu", "softmax", "log_softmax", "neuron", "layer", "mse_loss",
+KINDS = ("sigmoid", "tanh", "softmax", "log_softmax", "neuron", "layer", "mse_loss",
          "cross_entropy", "softmax_cross_entropy")
 _new = object.__new__
 
@@ -68,8 +69,6 @@ def _chosen_groups(order: list[Value], kinds: set[str]) -> dict[Value, Group]:
     for node in order:
         for group in groups_of(node):
             if group.kind in kinds:
-                if group.inputs is None and not group.params:   # relu's shared record
-                    group = Group(group.kind, node.parents, group.name)
                 chosen[node] = group
                 break
     return chosen
@@ -145,6 +144,8 @@ def _group_node(output: Value, group: Group, inside: set[Value], copies: dict) -
     node.parents = node.operands = tuple(copies[x] for x in inputs)
     node.partials = tuple(partials[x] for x in inputs)
     node.groups = groups_of(output)     # a neuron keeps its layer (drawn as a frame)
+    if output.op in PRIMITIVES and output.op not in ("dot", "add"):
+        node.groups += (Group(output.op, None),)   # its activation, a primitive (relu)
     return node
 
 
