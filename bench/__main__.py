@@ -1,7 +1,7 @@
 """`python -m bench` (or `make bench`): zerograd's speed, part by part, then a summary of ratios.
 
-    python -m bench                  # every part, short runs: engine, nn, mnist
-    python -m bench engine mnist     # only the parts named
+    python -m bench                  # the usual parts, short runs: engine, nn, mnist
+    python -m bench engine mnist     # only the parts named (microgpt runs only when named)
     python -m bench mnist --full     # the long runs: 15 rounds, a 5-minute Fashion-MNIST race
     python -m bench --quick          # fewer rounds, a smaller chain, a 10-second race
 
@@ -9,15 +9,18 @@ engine: bench_engine.py, one sample through a 2-16-16-1 MLP, a long chain, bytes
 micrograd and PyTorch. nn: bench_nn.py, micrograd's moons recipe in both engines (minutes in
 micrograd) and the digits network to 95%. mnist: bench_mnist.py, a 784-50-10 training step
 against the book's numpy network and PyTorch, its memory, and Fashion-MNIST to 85% test accuracy
-(more options: python -m bench.bench_mnist --help; they may be given here too).
+(more options: python -m bench.bench_mnist --help; they may be given here too). microgpt:
+bench_microgpt.py, Karpathy's microgpt training step as plain scalar code, on its own minimal
+Value design and on zerograd's Value, with the losses compared step by step.
 """
 
 import argparse
 import sys
 
-from bench import bench_engine, bench_mnist, bench_nn
+from bench import bench_engine, bench_microgpt, bench_mnist, bench_nn
 
-PARTS = ("engine", "nn", "mnist")
+DEFAULT_PARTS = ("engine", "nn", "mnist")
+PARTS = DEFAULT_PARTS + ("microgpt",)
 
 
 def parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
@@ -30,7 +33,7 @@ def parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     unknown = [part for part in args.parts if part not in PARTS]
     if unknown:
         parser.error(f"unknown part {unknown[0]!r}; choose from {', '.join(PARTS)}")
-    args.parts = args.parts or list(PARTS)
+    args.parts = args.parts or list(DEFAULT_PARTS)
     return args, rest + (["--quick"] if args.quick else [])
 
 
@@ -48,6 +51,9 @@ def main(argv: list[str]) -> int:
     if "mnist" in args.parts:
         print("\n== MNIST scale: zerograd vs the book's numpy network, PyTorch, scikit-learn ==")
         lines += bench_mnist.summary(bench_mnist.run(mnist_args))
+    if "microgpt" in args.parts:
+        print("\n== microgpt: its training step on its own minimal Value and on zerograd's ==")
+        lines += bench_microgpt.summary(bench_microgpt.run(args.quick))
     if lines:
         print("\n== summary (read the ratios, not the times) ==")
         print("\n".join(f"  {line}" for line in lines))
