@@ -12,7 +12,7 @@ sin, cos, sqrt) also take a Value: then they are the primitive itself, a new nod
 
 It also holds `summary`, the one short text for either kind of data in messages and repr.
 
-Read next: `value.py`, which uses these for the primitives that can overflow or divide by zero.
+Read next: `rules.py`, the first file of the reading order (see `__init__.py`).
 """
 
 import math

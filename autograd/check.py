@@ -4,6 +4,8 @@
 `gradcheck` compares that with what the graph's backward pass says, input by input.
 
     gradcheck(lambda x, y: (x * y).sigmoid(), [0.3, -1.2])    # True, or a table of mismatches
+
+Read next: `modes.py` (no_grad, detect_anomaly, and the garbage-collector pause).
 """
 
 from __future__ import annotations

@@ -10,13 +10,16 @@ paused; only then does `apply` look at the new node.
 The collector pause: Python's cyclic collector runs every few hundred new objects and, as a
 graph grows, walks all of it again and again (about three quarters of the time of a plain
 scalar training step). A graph holds no reference cycles: reference counting frees it. So the
-first node made pauses the collector (`pause_collector`), and the end of the next backward
-pass (or `grad`) gives it back exactly the settings it had (`resume_collector`). While paused,
-the collector still runs, but only once every PAUSED_THRESHOLD new objects and only on the
-youngest objects, so cyclic garbage that user code makes is still freed, even in a loop that
-never calls backward.
+first node made pauses the collector (`pause_collector`): it still runs, but only once every
+PAUSED_THRESHOLD new objects, and only on the youngest ones. The end of the next backward pass
+(or `grad`) resumes it (`resume_collector`): the finished graph, and every other object, is
+moved to the collector's oldest generation (gc.freeze then gc.unfreeze, which costs nothing),
+so the young collections that follow do not walk it again; the collector gets back exactly the
+thresholds it had; and once the objects moved that way add up to FULL_COLLECTION_AFTER, one
+full collection frees whatever cyclic garbage user code made meanwhile. So cyclic garbage is
+still freed, in a training loop and in a loop that never calls backward.
 
-Read next: `graph.py`, whose backward pass also checks gradients under `detect_anomaly`.
+Read next: `batch.py` (the chain rule on batches, which graph.py's backward pass calls).
 """
 
 import gc
@@ -43,6 +46,8 @@ _modes_on = 0      # how many mode blocks are open, over all threads
 _collector = None  # the collector's thresholds saved by pause_collector; None when not paused
 active = True      # True while a mode is open or the collector is not paused: the hot path's check
 PAUSED_THRESHOLD = 1_000_000   # new objects between two collections while a graph is built
+FULL_COLLECTION_AFTER = 4_000_000   # objects moved to the oldest generation between full ones
+_moved = 0         # objects moved to the oldest generation since the last full collection
 
 
 class AnomalyError(FloatingPointError):
@@ -105,13 +110,25 @@ def pause_collector() -> None:
 
 
 def resume_collector() -> None:
-    """Give the collector back the settings it had before the pause (after a backward pass)."""
-    global _collector
+    """Give the collector back the settings it had before the pause (after a backward pass),
+    without letting it walk the finished graph again (see the module's docstring)."""
+    global _collector, _moved
     with _lock:
-        if _collector is not None:
-            gc.set_threshold(*_collector)
-            _collector = None
-            _update_active()
+        if _collector is None:
+            return
+        young, collections, _ = gc.get_count()      # new objects, young collections
+        if gc.get_freeze_count() == 0:     # (someone else's frozen objects stay frozen)
+            gc.freeze()                    # every tracked object, the graph included, ...
+            gc.unfreeze()                  # ... now sits in the oldest generation
+            _moved += young + collections * gc.get_threshold()[0]
+        gc.set_threshold(*_collector)
+        _collector = None
+        _update_active()
+        full = _moved > FULL_COLLECTION_AFTER and gc.isenabled()
+        if full:
+            _moved = 0
+    if full:
+        gc.collect()                       # the cyclic garbage made since the last one
 
 
 def recording() -> bool:

@@ -40,7 +40,8 @@ class Primitive:
     """Everything about one primitive: its calculus, and how a learner sees it.
 
     `arity` is 1 or 2, or 0 for any number of operands (add's n-ary sum, dot). `form` says how
-    a computation is written with numbers: "infix" (2 + 3), "prefix" (−2) or "call" (exp(2)).
+    a computation is written with numbers: "infix" (2 + 3: the symbol between the operands),
+    "prefix" (−(2): the symbol, its operand in place of x) or "call" (exp(2): the op's name).
     `rule` holds one text per operand (the last one repeats), a str or {"en": ..., "ja": ...}.
     `reduces` marks the batch reductions (sum, mean): they read a whole batch at once.
     `function` names the method and function it gives (x.sqrt(), autograd.sqrt), if any.
@@ -157,7 +158,7 @@ define(Primitive(
     lambda args, out, i: (1.0, -1.0)[i],                         # d(a-b)/da = 1, d/db = -1
     ("1", "−1"), "a - b", "[1, -1][i]"))
 define(Primitive(
-    "neg", 1, "−", "prefix", lambda a: -a,
+    "neg", 1, "−x", "prefix", lambda a: -a,
     lambda args, out, i: -1.0,                                   # d(-a)/da = -1
     ("−1",), "-a", "-1"))
 define(Primitive(

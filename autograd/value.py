@@ -10,13 +10,16 @@ inputs and adds `partial * upstream gradient` into every parent (see `graph.py`)
     y = x * x          # op "mul", parents (x, x), partials (3.0, 3.0)
     y.backward()       # x.grad == 3.0 + 3.0 == 6.0: the two edges add up
 
-The primitives are add, sub, neg, mul, div, pow, exp, log, sin and cos, plus the batch
-reductions sum and mean. Their partials, as formulas, are the table in `rules.py`; the operators
-below evaluate the same formulas inline, because they are the hot path (pow calls the table's own
-functions, which hold its special cases at a = 0 and b = 0). A Python number operand is a
-constant: it gets no node and no partial, but stays in `operands` so that drawings can show it.
+Every primitive has one record in `rules.py`: its forward computation and its partials.
+`apply(op, *operands)` makes a node of any of them from its record, and every record with a
+`function` gives Value its method (`x.sin()`, `x.sqrt()`, `x.maximum(y)`). The operators below
+(+ - * / ** and exp, log, relu) are the hot path of every training loop, so they evaluate the
+same formulas inline; tests check them against the records at random and special points (pow
+calls the table's own functions, which hold its special cases at a = 0 and b = 0). A Python
+number operand is a constant: it gets no node and no partial, but stays in `operands` so that
+drawings can show it.
 
-Read next: `graph.py` (the backward pass), then `functions.py` (sigmoid, softmax, ...).
+Read next: `graph.py` (the backward pass).
 """
 
 from __future__ import annotations

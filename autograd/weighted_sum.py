@@ -55,14 +55,39 @@ def dot(weights: Sequence[Operand] | Stack, inputs: Sequence[Operand] | Stack,
     2.5
     """
     if type(inputs) is not Stack and len(weights) == len(inputs) > 0:
-        operands = (*weights, *inputs) if bias is None else (*weights, *inputs, bias)
-        if set(map(type, operands)) == {Value}:      # a neuron on one sample: the hot path
-            node = _dot_of_float_values(operands, len(weights))
-            if node is not None:
-                return node
-        numbers = _one_sample(operands)
-        if numbers is not None:                      # one sample: plain Python
-            return _dot_of_floats(operands, numbers, len(weights))
+        node = _dot_of_one_sample(weights, inputs, bias)
+        if node is not None:
+            return node
+    w, x = _checked_stacks(weights, inputs)
+    b = () if bias is None else (bias if type(bias) is Value else dot_constant(bias),)
+    total = _weighted_sum(w.numbers, x.numbers)
+    if b:
+        total = total + (b[0].data if type(b[0]) is Value else b[0])
+    total = total if type(total) is np.ndarray else float(total)
+    bias_value = b[0] if b and type(b[0]) is Value else None
+    parents = w.values + x.values + ((bias_value,) if bias_value is not None else ())
+    summed = WeightedSum(w, x, bias_value)
+    node = _node(total, "dot", parents, summed.partials(), w.operands + x.operands + b)
+    if type(total) is not float:
+        node.stacks = summed            # batch.chain runs its vectorised backward
+    return node
+
+
+def _dot_of_one_sample(weights, inputs, bias) -> Value | None:
+    """The node in plain Python when no operand holds a batch, else None."""
+    operands = (*weights, *inputs) if bias is None else (*weights, *inputs, bias)
+    if set(map(type, operands)) == {Value}:          # a neuron on one sample: the hot path
+        node = _dot_of_float_values(operands, len(weights))
+        if node is not None:
+            return node
+    numbers = _one_sample(operands)
+    if numbers is None:
+        return None
+    return _dot_of_floats(operands, numbers, len(weights))
+
+
+def _checked_stacks(weights, inputs) -> tuple[Stack, Stack]:
+    """The weights and the inputs as Stacks, of one length and one batch size."""
     w, x = _as_stack(weights), _as_stack(inputs)
     if len(w) != len(x) or not len(w):
         raise ValueError(f"dot needs as many weights as inputs, at least one; got {len(w)} "
@@ -71,19 +96,7 @@ def dot(weights: Sequence[Operand] | Stack, inputs: Sequence[Operand] | Stack,
     if len(sizes) > 1:
         raise ValueError(f"the weights and inputs of dot hold batches of different sizes: "
                          f"{sorted(sizes)}")
-    b = () if bias is None else (bias if type(bias) is Value else dot_constant(bias),)
-    total = _weighted_sum(w.numbers, x.numbers)
-    if b:
-        total = total + (b[0].data if type(b[0]) is Value else b[0])
-    if type(total) is not np.ndarray:
-        total = float(total)
-    bias_value = b[0] if b and type(b[0]) is Value else None
-    parents = w.values + x.values + ((bias_value,) if bias_value is not None else ())
-    summed = WeightedSum(w, x, bias_value)
-    node = _node(total, "dot", parents, summed.partials(), w.operands + x.operands + b)
-    if type(total) is not float:
-        node.stacks = summed            # batch.chain runs its vectorised backward
-    return node
+    return w, x
 
 
 def _as_stack(operands) -> Stack:
