@@ -140,11 +140,14 @@ def apply(op: str, args: list):
     """One primitive on Values and constants, the way a learner writes it."""
     if op == "nsum":
         return autograd.sum(args)
-    if op in ("neg", "exp", "log", "sin", "cos", "sum", "mean"):
-        return -args[0] if op == "neg" else getattr(args[0], op)()
+    if op == "neg":
+        return -args[0]
+    if len(args) == 1:                        # x.exp(), x.relu(), x.sqrt(), x.sum(), ...
+        return getattr(args[0], op)()
     a, b = args
-    return {"add": lambda: a + b, "sub": lambda: a - b, "mul": lambda: a * b,
-            "div": lambda: a / b, "pow": lambda: a ** b}[op]()
+    operators = {"add": lambda: a + b, "sub": lambda: a - b, "mul": lambda: a * b,
+                 "div": lambda: a / b, "pow": lambda: a ** b}
+    return operators[op]() if op in operators else getattr(autograd, op)(a, b)  # maximum
 
 
 def random_number(rng: random.Random, specials: float) -> float:
@@ -172,13 +175,14 @@ def random_recipe(rng: random.Random, n_ops: int, batch: int | None = None,
         value = lambda: ("v", max(0, count - 1 - int(rng.expovariate(0.7))))  # noqa: E731
         const = lambda: ("c", random_data(rng, batch, specials))             # noqa: E731
         op = rng.choice(("add", "sub", "mul", "div", "pow", "pow", "neg", "exp", "log", "sin",
-                         "cos", "nsum", "mul") + (("sum", "mean") if batch else ()))
+                         "cos", "nsum", "mul", "relu", "sqrt", "maximum")
+                        + (("sum", "mean") if batch else ()))
         if op == "pow":
             exponent = ("c", rng.choice((0.0, 1.0, 2.0, 3.0, -1.0, 0.5, -0.5, 2.5)))
             refs = [value(), rng.choice((exponent, value(), ("c", 2.0)))]
             if rng.random() < 0.15:
                 refs = [("c", rng.choice((0.0, 2.0, 0.5, -2.0, 1.0))), value()]
-        elif op in ("neg", "exp", "log", "sin", "cos", "sum", "mean"):
+        elif op in ("neg", "exp", "log", "sin", "cos", "relu", "sqrt", "sum", "mean"):
             refs = [value()]
         elif op == "nsum":
             refs = [value() for _ in range(rng.randint(3, 4))]
@@ -611,17 +615,15 @@ def relu_tanh_graph(x: float, w: float = 0.8):
     return z
 
 
-def replay(root: Value, leaves: dict[int, float], relu: set[int] = frozenset()) -> Value:
+def replay(root: Value, leaves: dict[int, float]) -> Value:
     """root's graph recomputed in Python with the leaves at these positions changed: the same
-    nodes and constants (as the page keeps them), except that relu's gate is recomputed."""
+    nodes and constants (as the page keeps them)."""
     order, made = topological_order(root), []
     with np.errstate(all="ignore"):
         for i, node in enumerate(order):
             args = [made[order.index(x)] if isinstance(x, Value) else x for x in node.operands]
             if not node.op:
                 made.append(Value(leaves.get(i, node.data), name=node.name))
-            elif i in relu:
-                made.append(args[0].relu())
             else:
                 made.append(apply("nsum" if node.op == "add" and len(args) != 2 else node.op,
                                   args))
@@ -631,18 +633,17 @@ def replay(root: Value, leaves: dict[int, float], relu: set[int] = frozenset()) 
 
 @pytest.mark.parametrize("new_x", [0.9, -0.3, -2.0])
 def test_changing_a_leaf_through_relu_and_composites(open_page, new_x):
-    """relu's gate is recomputed when its input changes sign; sigmoid's and tanh's constants
-    keep their numbers (STEPPER_CONTRACT.md), so the page must equal a Python replay of the
-    same graph, and the output and the inputs' gradients equal a fresh build at the new x."""
+    """relu (a primitive) follows its input across 0; sigmoid's and tanh's constants keep
+    their numbers (STEPPER_CONTRACT.md), so the page must equal a Python replay of the same
+    graph, and the output and the inputs' gradients equal a fresh build at the new x."""
     root = relu_tanh_graph(0.5)
     order = topological_order(root)
-    relu = {i for i, node in enumerate(order) if node.op == "mul" and
-            not isinstance(node.operands[1], Value) and i == order.index(root.parents[0])}
+    relu = order.index(root.parents[0])
     driver = open_page(root)
-    model = driver.execute_script("return zerograd.model.nodes.map((n) => !!n.relu)")
-    assert {i for i, flag in enumerate(model) if flag} == relu
+    ops = driver.execute_script("return zerograd.model.nodes.map((n) => n.op)")
+    assert [i for i, op in enumerate(ops) if op == "relu"] == [relu]
     driver.execute_script("zerograd.setLeaf(0, arguments[0])", new_x)
-    assert final_mismatches(driver, replay(root, {0: new_x}, relu)) == []
+    assert final_mismatches(driver, replay(root, {0: new_x})) == []
     fresh, page = relu_tanh_graph(new_x), read_page(driver)["nodes"]
     for i, node in ((0, topological_order(fresh)[0]), (len(order) - 1, fresh)):
         assert math.isclose(attribute_number(page[i]["value"]), node.data, rel_tol=REL)

@@ -209,7 +209,7 @@ def test_toggle_expand_and_collapse_back(open_page):
     click(driver, f"zg-op-{j}")                       # the neuron's box: expand it
     page = read(driver)
     output = next(node for node in primitive.order if node.data == layer.order[j].data
-                  and node.op == "mul")               # relu's output: the neuron's output
+                  and node.op == "relu")              # relu's output: the neuron's output
     members = ancestors(output) - set(inputs)
     assert page["view"] == "primitive"
     assert {i for i, n in enumerate(page["nodes"]) if n["member"]} == \

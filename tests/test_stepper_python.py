@@ -15,10 +15,10 @@ import pytest
 import autograd
 import viz
 from autograd import Value
-from autograd.rules import PARTIALS
+from autograd.rules import PRIMITIVES, Primitive
 from viz import cli
-from viz.labels import PAGE_TEXT
-from viz.stepper import encode, is_relu, page_model, script_json
+from viz.labels import PAGE_TEXT, primitive_rules
+from viz.stepper import _page_rule, encode, page_model, page_rules, script_json
 from viz.scene import read_graph
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is missing")
@@ -121,42 +121,111 @@ def test_non_finite_values_are_exported_as_strings():
     assert json.loads(script_json(model))["nodes"][1]["value"] == "-Infinity"
 
 
-# ---------------------------------------------------------------------- relu's gate
+# ---------------------------------------------------------------------- relu, a primitive
 
-def test_relu_is_recognised_but_a_user_multiplying_by_one_is_not():
-    x = Value(2.0, name="x")
-    assert is_relu(x.relu())
-    assert is_relu(Value(-1.0).relu()) and is_relu(Value(0.0).relu())
-    assert not is_relu(x * 1.0)
-    assert not is_relu(x * float("1"))
-    assert not is_relu(Value(-1.0) * 0.0)
-
-
-def test_a_batch_relu_is_recognised_by_its_gate_and_value():
-    x = Value(np.array([1.0, -2.0, 0.0]))
-    assert is_relu(x.relu())
-    assert not is_relu(x * np.array([1.0, 1.0, 1.0]))
-
-
-def test_the_model_marks_relu_nodes_for_the_page():
+def test_relu_is_a_relu_node_but_a_user_multiplying_by_one_is_a_mul():
     x = Value(-1.5, name="x")
-    y = x.relu() + x
-    records = model_of(y)["nodes"]
-    assert [record.get("relu", False) for record in records] == [False, True, False]
-    assert records[1]["operands"] == [{"node": 0}, {"const": 0.0}]
+    records = model_of(x.relu() + x)["nodes"]
+    assert [record["op"] for record in records] == ["", "relu", "add"]
+    assert records[1]["operands"] == [{"node": 0}] and records[1]["partials"] == [0.0]
+    assert all("relu" not in record for record in records)     # no flag, no gate to recompute
+    records = model_of(Value(2.0) * 1.0)["nodes"]
+    assert [record["op"] for record in records] == ["", "mul"]
+    assert records[1]["operands"] == [{"node": 0}, {"const": 1.0}]
+
+
+def test_a_batch_relu_records_its_step_as_its_partial():
+    x = Value(np.array([1.0, -2.0, 0.0]))
+    records = model_of(x.relu())["nodes"]
+    assert records[1]["op"] == "relu" and records[1]["partials"] == [[1.0, 0.0, 0.0]]
+    assert records[1]["value"] == [1.0, 0.0, 0.0]
 
 
 # ---------------------------------------------------------------------- the rule table in JS
 
-def test_the_javascript_rule_table_has_one_line_per_entry_of_rules_py():
-    script = resources.files("viz").joinpath("stepper.js").read_text(encoding="utf-8")
-    table = script[script.index("const PARTIALS = {"):script.index("};", script.index(
-        "const PARTIALS = {"))]
-    entries = re.findall(r"^  (\w+):\s+\(args, out, i\) =>", table, re.M)
-    assert entries == list(PARTIALS)
-    for line in table.splitlines()[1:]:
-        if re.match(r"^  \w+:", line):
-            assert "//" in line, f"no math comment: {line}"
+STEPPER_JS = resources.files("viz").joinpath("stepper.js").read_text(encoding="utf-8")
+PARAMETERS = {"a", "b", "args", "out", "i"}          # what the page's table gives each expression
+JS_WORDS = {"Math", "NaN", "Infinity", "Number", "Array", "true", "false", "null", "undefined",
+            "typeof"}
+
+
+def table_helpers() -> set[str]:
+    """The names stepper.js defines before its main function: the globals the table may call."""
+    helpers = STEPPER_JS[:STEPPER_JS.index("\n(() => {")]
+    return set(re.findall(r"^(?:function|const|let)\s+([A-Za-z_$][\w$]*)", helpers, re.M))
+
+
+def unknown_names(expression: str) -> set[str]:
+    """The names an expression reads that are neither its parameters, JavaScript's own words,
+    the table's helpers, nor bound inside it (an arrow function's parameters); a property
+    (after a dot, as in Math.exp or args.length) is not a name."""
+    code = re.sub(r"'[^']*'|\"[^\"]*\"|`[^`]*`", "", expression)
+    bound = set(re.findall(r"([A-Za-z_$][\w$]*)\s*=>", code))
+    for params in re.findall(r"\(([^()]*)\)\s*=>", code):
+        bound |= set(re.findall(r"[A-Za-z_$][\w$]*", params))
+    names = set(re.findall(r"(?<![\w$.])([A-Za-z_$][\w$]*)", code))
+    return names - PARAMETERS - JS_WORDS - bound - table_helpers()
+
+
+def test_the_table_helpers_are_found_in_stepper_js():
+    assert {"power", "divide", "log", "powBasePartial", "powExponentPartial", "weightedSum",
+            "dotPartial", "total", "size", "ones", "scale"} <= table_helpers()
+    assert "render" not in table_helpers()            # the main function's names are not global
+    assert unknown_names("args.reduce((s, x) => s + x, 0) + Math.exp(a)") == set()
+    assert unknown_names("cube(a) + out * 3") == {"cube"}
+
+
+@pytest.mark.parametrize("op", list(PRIMITIVES))
+def test_every_primitive_has_its_javascript_and_calls_only_helpers_the_page_has(op):
+    """Nothing ships without its JS: each record's js_forward and js_partial are expressions
+    over a, b, args, out, i and the helpers stepper.js defines (power, divide, ...)."""
+    primitive = PRIMITIVES[op]
+    for field in ("js_forward", "js_partial"):
+        code = getattr(primitive, field)
+        assert code.strip(), f"{op}: {field} is empty"
+        assert unknown_names(code) == set(), \
+            f"{op}: {field} {code!r} uses names stepper.js does not define"
+
+
+def test_the_page_rule_table_has_one_entry_per_record_with_its_javascript():
+    table = page_rules("en")
+    assert table.count("\n  ") and "const PRIMITIVES = {" in table
+    entries = re.findall(r"^  (\w+): \{arity: (\d), symbol: (.*?), form: \"(\w+)\", "
+                         r"reduces: (true|false), rule: (\[.*\]),$", table, re.M)
+    assert [entry[0] for entry in entries] == list(PRIMITIVES)
+    for op, arity, symbol, form, reduces, rule in entries:
+        primitive = PRIMITIVES[op]
+        assert (int(arity), json.loads(symbol), form, reduces) == \
+            (primitive.arity, primitive.symbol, primitive.form, str(primitive.reduces).lower())
+        assert json.loads(rule) == list(primitive_rules(op, "en"))
+        assert f"return {primitive.js_forward}; }}," in table
+        assert f"return {primitive.js_partial}; }}}}," in table
+
+
+def test_the_page_rule_table_is_in_the_pages_language():
+    assert "a > 0 なら 1" in page_rules("ja") and "a > 0 なら 1" not in page_rules("en")
+    assert "1 if a > 0, else 0" in page_rules("en")
+
+
+def throwaway(js_forward: str, js_partial: str, rule=("1",)) -> Primitive:
+    """A record that is not added to the table (autograd.define would)."""
+    return Primitive("throwaway", 1, "t", "call", lambda a: a, lambda args, out, i: 1.0, rule,
+                     js_forward, js_partial)
+
+
+@pytest.mark.parametrize("js_forward, js_partial", [
+    ("", "1"), ("a", "  "), ("a </script><script>alert(1)", "1"), ("a", "1 <!-- 2"),
+])
+def test_a_record_without_safe_javascript_is_refused_by_name(js_forward, js_partial):
+    with pytest.raises(ValueError, match="'throwaway'"):
+        _page_rule(throwaway(js_forward, js_partial), "en")
+
+
+def test_a_rule_text_cannot_end_the_script(monkeypatch):
+    record = throwaway("a", "1", rule=("</script><script>alert(1)</script>",))
+    monkeypatch.setitem(PRIMITIVES, "throwaway", record)     # labels reads the rule from there
+    entry = _page_rule(record, "en")
+    assert "</script" not in entry.lower() and "<\\/script>" in entry
 
 
 # ---------------------------------------------------------------------- the page

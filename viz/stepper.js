@@ -1,11 +1,14 @@
 // The stepper page: backprop through one computational graph, step by step, in the browser.
-// viz/stepper.py embeds the graph as a model (#zg-model), the words (#zg-text) and the picture
-// that Graphviz laid out; this script brings them to life. No framework, no build step.
-// Read in order: the rule table, numbers, evaluation, steps, the state, the rendering, controls.
+// viz/stepper.py embeds the graph as a model (#zg-model), the words (#zg-text), the picture
+// that Graphviz laid out, and the rule table PRIMITIVES (the script before this one, written
+// from autograd/rules.py); this script brings them to life. No framework, no build step.
+// Read in order: the table's helpers, the rule table, numbers, evaluation, steps, the state,
+// the rendering, the explanations, controls.
 "use strict";
-(() => {
 
-// ---------------------------------------------------------------- the rule table (autograd/rules.py)
+// ---------------------------------------------------------------- the rule table's helpers
+// The JavaScript of the records (js_forward, js_partial in autograd/rules.py) calls these
+// mirrors of arith.py and rules.py, so they are global, outside the function below.
 
 // arith.power: IEEE pow, as C and Python compute it: 1^y = 1 and (-1)^±inf = 1 (Math.pow: NaN).
 function power(a, b) {
@@ -26,109 +29,29 @@ function powExponentPartial(a, b, out) {
   return out * log(a === 0 && b >= 0 ? a + 1 : a);
 }
 
-const ones = (a) => (Array.isArray(a) ? a.map(() => 1) : 1);
-
-// PARTIALS[op](args, out, i) is d(out)/d(args[i]): rules.py's table, line for line.
-const PARTIALS = {
-  add:  (args, out, i) => 1,                                   // d(a+b+...)/da = 1
-  sub:  (args, out, i) => [1, -1][i],                          // d(a-b)/da = 1, d/db = -1
-  neg:  (args, out, i) => -1,                                  // d(-a)/da = -1
-  mul:  (args, out, i) => args[1 - i],                         // d(ab)/da = b, d/db = a
-  div:  (args, out, i) => (i === 0 ? divide(1, args[1])        // d(a/b)/da = 1/b
-                                   : divide(-out, args[1])),   // d(a/b)/db = -(a/b)/b
-  pow:  (args, out, i) => (i === 0 ? powBasePartial(args[0], args[1])   // d(a^b)/da = b a^(b-1)
-                                   : powExponentPartial(args[0], args[1], out)),  // a^b ln a
-  exp:  (args, out, i) => out,                                 // d(e^a)/da = e^a
-  log:  (args, out, i) => divide(1, args[0]),                  // d(ln a)/da = 1/a
-  sin:  (args, out, i) => Math.cos(args[0]),                   // d(sin a)/da = cos a
-  cos:  (args, out, i) => -Math.sin(args[0]),                  // d(cos a)/da = -sin a
-  dot:  (args, out, i) => dotPartial(args, i),                 // d(w.x+b)/dw_i = x_i, /dx_i = w_i
-  sum:  (args, out, i) => ones(args[0]),                       // d(sum a)/da_k = 1
-  mean: (args, out, i) => scale(ones(args[0]), 1 / size(args[0])),  // d(mean a)/da_k = 1/n
-};
-
-// FORWARD[op](args): the value, as autograd/value.py computes it.
-const FORWARD = {
-  add:  (args) => (args.length === 2 ? args[0] + args[1]       // a + b
-                                     : args.reduce((s, a) => s + a, 0)),  // 0 + a + b + ...
-  sub:  (args) => args[0] - args[1],
-  neg:  (args) => -args[0],
-  mul:  (args) => args[0] * args[1],
-  div:  (args) => divide(args[0], args[1]),
-  pow:  (args) => power(args[0], args[1]),
-  exp:  (args) => Math.exp(args[0]),                           // inf on overflow
-  log:  (args) => log(args[0]),
-  sin:  (args) => Math.sin(args[0]),                           // nan at ±inf, like arith.sin
-  cos:  (args) => Math.cos(args[0]),
-  dot:  (args) => weightedSum(args),                           // w0*x0 + w1*x1 + ... + b
-  sum:  (args) => total(args[0]),                              // over the batch: one number
-  mean: (args) => total(args[0]) / size(args[0]),
-};
-
-// The symbolic rule of each operand, for the explanations: (a, b, out) are formatted numbers.
-const RULE_TEXT = {
-  add:  [() => "∂(a + b + …)/∂a = 1"],
-  sub:  [() => "∂(a − b)/∂a = 1", () => "∂(a − b)/∂b = −1"],
-  neg:  [() => "∂(−a)/∂a = −1"],
-  mul:  [(a, b) => `∂(a·b)/∂a = b = ${b}`, (a, b) => `∂(a·b)/∂b = a = ${a}`],
-  div:  [(a, b) => `∂(a/b)/∂a = 1/b = 1/${b}`,
-         (a, b, out) => `∂(a/b)/∂b = −(a/b)/b = −${paren(out)}/${paren(b)}`],
-  pow:  [(a, b) => `∂(a^b)/∂a = b·a^(b−1) = ${b}·${paren(a)}^(${b}−1)` +
-                   (b === "0" ? " → 0 (b = 0)" : ""),
-         (a, b, out) => `∂(a^b)/∂b = a^b·ln a = ${paren(out)}·ln ${paren(a)}` +
-                        (a === "0" ? " → 0 (a = 0)" : "")],
-  exp:  [(a, b, out) => `∂(e^a)/∂a = e^a = ${out}`],
-  log:  [(a) => `∂(ln a)/∂a = 1/a = 1/${paren(a)}`],
-  sin:  [(a) => `∂(sin a)/∂a = cos a = cos(${a})`],
-  cos:  [(a) => `∂(cos a)/∂a = −sin a = −sin(${a})`],
-  dot:  [(w, x) => `∂(Σ w·x + b)/∂wᵢ = xᵢ = ${x}`, (w, x) => `∂(Σ w·x + b)/∂xᵢ = wᵢ = ${w}`,
-         () => "∂(Σ w·x + b)/∂b = 1"],
-  sum:  [() => "∂(Σₖ aₖ)/∂aₖ = 1"],
-  mean: [(a, b, out, n) => `∂(mean a)/∂aₖ = 1/n = 1/${n}`],
-  relu: [(a) => `∂ relu(a)/∂a = step(a) = (${a} > 0 ? 1 : 0)`],
-};
-// The weighted-sum node's operands are n weights, n inputs, then maybe the bias b.
-function dotPartial(args, i) {
-  const n = args.length >> 1;
-  if (i < n) return args[n + i];                               // d/dw_i = x_i
-  return i < 2 * n ? args[i - n] : 1;                          // d/dx_i = w_i, d/db = 1
-}
+// rules._dot_forward: w0*x0 + w1*x1 + ... (+ b); the operands are n weights, n inputs, maybe b.
 function weightedSum(args) {
   const n = args.length >> 1;
   let sum = 0;
   for (let i = 0; i < n; i++) sum += args[i] * args[n + i];   // in order, as Python's sum
   return args.length > 2 * n ? sum + args[2 * n] : sum;
 }
-const paren = (text) => (text.startsWith("-") ? `(${text})` : text);
 
-// The RULES of the contract: forward and partial of every primitive.
-const RULES = Object.fromEntries(Object.keys(PARTIALS).map(
-  (op) => [op, {forward: FORWARD[op], partial: PARTIALS[op]}]));
-
-// Constants recomputed when an input changes: relu is a mul by the gate step(x) (arith.step),
-// and its value is max(x, 0), exactly 0 for every x <= 0 (arith.relu).
-const CONSTANT_RULES = {
-  relu_gate: (x) => (x > 0 ? 1 : 0),
-};
-const relu = (x) => (x > 0 || x !== x ? x : 0);
-const REDUCTIONS = new Set(["sum", "mean"]);
-
-// ---------------------------------------------------------------- numbers and batches
-
-const isBatch = Array.isArray;
-const size = (a) => (isBatch(a) ? a.length : 1);
-const scale = (a, factor) => (isBatch(a) ? a.map((x) => x * factor) : a * factor);
-const sampleOf = (a, k) => (isBatch(a) ? a[a.length === 1 ? 0 : k] : a);
-
-// f on one sample's numbers, applied sample by sample where an argument is a batch.
-function lift(f, args) {
-  const n = Math.max(0, ...args.map((a) => (isBatch(a) ? a.length : 0)));
-  if (n === 0) return f(args);
-  return Array.from({length: n}, (_, k) => f(args.map((a) => sampleOf(a, k))));
+// rules._dot_partial: d(w0*x0 + ... + b)/d(operand i).
+function dotPartial(args, i) {
+  const n = args.length >> 1;
+  if (i < n) return args[n + i];                               // d/dw_i = x_i
+  return i < 2 * n ? args[i - n] : 1;                          // d/dx_i = w_i, d/db = 1
 }
 
-// numpy's sum of a batch (pairwise: blocks of 8 partial sums, halves above 128 entries), so
-// that a batch total has the same last digit as in Python.
+// A batch is an array of numbers, one per sample (a numpy array in Python).
+const isBatch = Array.isArray;
+const size = (a) => (isBatch(a) ? a.length : 1);               // np.size
+const ones = (a) => (isBatch(a) ? a.map(() => 1) : 1);         // rules._ones
+const scale = (a, factor) => (isBatch(a) ? a.map((x) => x * factor) : a * factor);  // a * factor
+
+// rules._total: numpy's sum of a batch (pairwise: blocks of 8 partial sums, halves above 128
+// entries), so that a batch total has the same last digit as in Python.
 const total = (a) => (isBatch(a) ? pairwiseSum(a, 0, a.length) : a);
 
 function pairwiseSum(a, start, end) {
@@ -148,6 +71,29 @@ function pairwiseSum(a, start, end) {
   }
   const half = Math.floor(n / 2) - (Math.floor(n / 2) % 8);
   return pairwiseSum(a, start, start + half) + pairwiseSum(a, start + half, end);
+}
+
+(() => {
+
+// ---------------------------------------------------------------- the rule table (autograd/rules.py)
+
+// PRIMITIVES[op] is one record of autograd/rules.py: forward(args) and partial(args, out, i)
+// on one sample's numbers (a reduction, sum or mean, takes the whole data), arity, symbol,
+// form, reduces and its rule texts. RULES is the contract's name for it.
+const RULES = PRIMITIVES;
+const PARTIALS = Object.fromEntries(Object.entries(RULES).map(([op, r]) => [op, r.partial]));
+const FORWARD = Object.fromEntries(Object.entries(RULES).map(([op, r]) => [op, r.forward]));
+const REDUCTIONS = new Set(Object.keys(RULES).filter((op) => RULES[op].reduces));
+
+// ---------------------------------------------------------------- numbers and batches
+
+const sampleOf = (a, k) => (isBatch(a) ? a[a.length === 1 ? 0 : k] : a);
+
+// f on one sample's numbers, applied sample by sample where an argument is a batch.
+function lift(f, args) {
+  const n = Math.max(0, ...args.map((a) => (isBatch(a) ? a.length : 0)));
+  if (n === 0) return f(args);
+  return Array.from({length: n}, (_, k) => f(args.map((a) => sampleOf(a, k))));
 }
 
 // JSON cannot hold inf or nan: the model writes them as strings.
@@ -218,15 +164,12 @@ function evaluate(model, leafValues = {}) {
 }
 
 function operandValues(node, values) {
-  const args = node.operands.map((o) => ("node" in o ? values[o.node] : o.const));
-  if (node.relu) args[1] = lift(([x]) => CONSTANT_RULES.relu_gate(x), [args[0]]);
-  return args;
+  return node.operands.map((o) => ("node" in o ? values[o.node] : o.const));
 }
 
 const valueSlots = (node) => node.operands.flatMap((o, slot) => ("node" in o ? [slot] : []));
 
 function forward(node, args) {
-  if (node.relu) return lift(([x]) => relu(x), [args[0]]);
   if (REDUCTIONS.has(node.op)) return FORWARD[node.op](args);
   return lift(FORWARD[node.op], args);
 }
@@ -480,7 +423,7 @@ function renderHeader(view) {
 
 // The sentence of a step: "exp(-0.5) = 0.6065", "grad(x) += ∂ 0.235 × upstream 1 = 0.235".
 function sentence(step, view) {
-  if (step.phase === "forward") return computation(step.node, hiddenValue(step.node));
+  if (step.phase === "forward") return nodeComputation(step.node, hiddenValue(step.node));
   if (step.kind === "seed") return say("seed", {who: who(ROOT), seed: fmt(shown(seedOf()))});
   const term = view.term, hide = hiddenGrad(term.parent);
   const known = (x, i) => (hiddenGrad(i) ? "?" : fmt(shown(x)));
@@ -496,18 +439,14 @@ function sentence(step, view) {
 }
 
 // How node i was computed, with numbers: "x = 0.5", "exp(-0.5) = 0.6065", "relu(2) = 2".
-function computation(i, hideResult = false) {
+function nodeComputation(i, hideResult = false) {
   const node = model.nodes[i];
   const result = hideResult ? "?" : fmt(shown(ev.values[i]));
   if (!node.op) return `${who(i)} = ${result}`;
   const args = operandValues(node, ev.values).map((a, slot) =>
     ("node" in node.operands[slot] && hiddenValue(node.operands[slot].node)) ? "?" : fmt(shown(a)));
   if (node.group) return `${node.group.label}(${args.join(", ")}) = ${result}`;
-  if (node.relu) return `relu(${args[0]}) = ${result}`;
-  if (["exp", "log", "sin", "cos", "sum", "mean"].includes(node.op)) return `${node.op}(${args[0]}) = ${result}`;
-  if (node.op === "neg") return `−(${args[0]}) = ${result}`;
-  const symbol = {add: "+", sub: "−", mul: "×", div: "÷", pow: "^"}[node.op];
-  return args.map(paren).join(` ${symbol} `) + ` = ${result}`;
+  return computation(node.op, args, result);
 }
 
 function renderNodes(view) {
@@ -567,7 +506,7 @@ function partialsText(partials) {
   return "∂ " + partials.slice(0, 3).join(", ") + (partials.length > 3 ? ", …" : "");
 }
 
-// The rule of each use of an arrow, numbers substituted: "∂(a·b)/∂a = b = -1 = -1".
+// The rule of each use of an arrow, numbers substituted: "∂(a × b)/∂a = b = -1".
 function edgeRules(i, valueIndexes) {
   const node = model.nodes[i], slots = valueSlots(node);
   return valueIndexes.map((k) => ruleLine(i, slots[k], k));
@@ -576,25 +515,16 @@ function edgeRules(i, valueIndexes) {
 function ruleLine(i, slot, k) {
   const node = model.nodes[i];
   if (node.group) return groupRuleLine(i, k);
-  const args = operandValues(node, ev.values).map((a) => fmt(shown(a)));
-  const rules = node.relu ? RULE_TEXT.relu : RULE_TEXT[node.op];
-  let [a, b, kind] = [args[0], args[1], Math.min(slot, rules.length - 1)];
-  if (node.op === "dot") {                     // the pair (w_i, x_i) this operand belongs to
-    const half = args.length >> 1;
-    [a, b, kind] = [args[slot % half], args[half + (slot % half)], Math.floor(slot / half)];
-  }
-  const n = size(ev.values[node.operands[0].node]);
-  const text = rules[kind](a, b, fmt(shown(ev.values[i])), n);
-  return `${text} = ${fmt(shown(ev.partials[i][k]))}`;
+  const args = operandValues(node, ev.values).map(shown);
+  const n = size(operandValues(node, ev.values)[0]);          // mean's n: the batch size
+  return partialLine(node.op, args, shown(ev.values[i]), slot, shown(ev.partials[i][k]), n);
 }
 
 // A composite's rule, numbers substituted where the rule reads them from the output y or the
 // input x: "sigmoid: ∂ = y(1−y) = 0.6225·(1−0.6225) = 0.235".
 function groupRuleLine(i, k) {
-  const node = model.nodes[i], group = node.group;
-  const y = fmt(shown(ev.values[i])), x = fmt(shown(ev.values[node.operands[k].node]));
-  const numbers = {sigmoid: `${paren(y)}·(1−${paren(y)})`, tanh: `1−${paren(y)}²`,
-                   relu: `(${x} > 0 ? 1 : 0)`}[group.kind];
+  const group = model.nodes[i].group, y = fmt(shown(ev.values[i]));
+  const numbers = {sigmoid: `${paren(y)}·(1−${paren(y)})`, tanh: `1−${paren(y)}²`}[group.kind];
   return say("group partial", {kind: group.label, rule: group.rules[k]}) +
     (numbers ? ` = ${numbers}` : "") + ` = ${fmt(shown(ev.partials[i][k]))}`;
 }
@@ -607,13 +537,94 @@ function renderConstants() {
 
 // ---------------------------------------------------------------- the explanations
 
+const paren = (text) => (text.startsWith("-") ? `(${text})` : text);
+
+// How a node was computed, with numbers: "2 × 3 = 6", "−(2) = -2", "exp(0) = 1".
+// mirrors viz/labels.computation
+function computation(op, operands, result) {
+  const primitive = PRIMITIVES[op], form = primitive ? primitive.form : "call";
+  if (form === "infix") return operands.join(` ${primitive.symbol} `) + ` = ${result}`;
+  if (form === "prefix") return primitive.symbol.replaceAll("x", `(${operands[0]})`) + ` = ${result}`;
+  return `${op}(${operands.join(", ")}) = ${result}`;
+}
+
+// A primitive's local partial, from its record: the formula with letters, the rule, the rule
+// with the numbers in place of a, b, y (the result) and n (the batch size), and the number:
+// "∂(a × b)/∂a = b = 3", "∂(exp(a))/∂a = eᵃ = e^0.5 = 1.649"; no text twice in a row.
+function partialLine(op, args, out, slot, partial, n = 1) {
+  const names = operandNames(op, args.length);
+  const rule = ruleText(op, slot, args.length);
+  let numbers = {a: args[0], b: args[1], y: out, n};
+  if (op === "dot") {                          // the pair (w_i, x_i) this operand belongs to
+    const half = Math.max(args.length >> 1, 1), pair = slot % half;
+    numbers = {[`w${subscript(pair)}`]: args[pair], [`x${subscript(pair)}`]: args[half + pair]};
+  }
+  const parts = [rule, substitute(rule, numbers), fmt(partial)];
+  const kept = parts.filter((text, k) => k === 0 || !sameText(text, parts[k - 1]));
+  return `∂(${formula(op, names)})/∂${names[slot]} = ${kept.join(" = ")}`;
+}
+
+// The letters of an op's operands: a, b; a₀, a₁, a₂ (an n-ary sum); w₀, w₁, x₀, x₁, b (dot).
+function operandNames(op, count) {
+  const indexed = (letter, k) => `${letter}${subscript(k)}`;
+  if (op === "dot") {
+    const half = count >> 1;
+    const pairs = Array.from({length: half}, (_, k) => indexed("w", k));
+    return [...pairs, ...pairs.map((_, k) => indexed("x", k)), ...(count % 2 ? ["b"] : [])];
+  }
+  return count <= 2 ? ["a", "b"].slice(0, count) : Array.from({length: count}, (_, k) => indexed("a", k));
+}
+
+// A primitive's formula with letters: "a × b", "−a", "exp(a)", "a₀ + a₁ + … + a₉", "Σ w·x + b".
+function formula(op, names) {
+  const {form, symbol} = PRIMITIVES[op];
+  if (op === "dot") return symbol + (names.length % 2 ? " + b" : "");
+  const some = names.length > 4 ? [names[0], names[1], "…", names.at(-1)] : names;
+  if (form === "infix") return some.join(` ${symbol} `);
+  if (form === "prefix") return symbol.replaceAll("x", some[0]);
+  return `${op}(${some.join(", ")})`;
+}
+
+// An operand's rule text: "b", "x₃" (weight 3 of a weighted sum). mirrors viz/labels.rule_text
+function ruleText(op, slot, count) {
+  const rules = PRIMITIVES[op].rule;
+  if (op === "dot") {
+    const half = Math.max(count >> 1, 1);
+    return rules[Math.min(Math.floor(slot / half), 2)].replaceAll("{i}", subscript(slot % half));
+  }
+  return rules[Math.min(slot, rules.length - 1)].replaceAll("{i}", subscript(slot));
+}
+
+// The same text, reading the minus sign − (U+2212) of the rules as the - of the numbers.
+const sameText = (a, b) => a.replaceAll("−", "-") === b.replaceAll("−", "-");
+
+const SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉";
+const subscript = (k) => String(k).replace(/[0-9]/g, (digit) => SUBSCRIPTS[digit]);
+const SUPERSCRIPTS = {"ᵃ": "a", "ᵇ": "b", "ʸ": "y", "ⁿ": "n"};
+
+// A rule with numbers for its letters (each letter standing alone: not the a of "max"):
+// "b·a^(b−1)" -> "2·3^(2−1)", "aᵇ" -> "3^2", "3a²" -> "3·0.5²". The text itself when the rule
+// reads no letter, or is only one letter (then the number, without parentheses).
+function substitute(rule, numbers) {
+  const letters = Object.keys(numbers).filter((name) => numbers[name] !== undefined);
+  if (letters.includes(rule)) return fmt(numbers[rule]);
+  const text = rule.replace(/[ᵃᵇʸⁿ]/g, (s) => (letters.includes(SUPERSCRIPTS[s]) ? "^" + SUPERSCRIPTS[s] : s));
+  const pattern = new RegExp(`(?<![A-Za-z\u00C0-\u024F])(${letters.join("|")})(?![A-Za-z\u00C0-\u024F₀-₉])`, "g");
+  const done = text.replace(pattern, (name, _, at) => {
+    const before = /[0-9)²³]/.test(text[at - 1] || "") ? "·" : "";
+    const after = /[0-9(]/.test(text[at + name.length] || "") ? "·" : "";
+    return before + paren(fmt(numbers[name])) + after;
+  });
+  return done === text ? rule : done;
+}
+
 function renderExplain(view) {
   const panel = $("zg-explain");
   if (state.selected === null) return;
   const i = state.selected, node = model.nodes[i];
   const lines = [[`${say("node", {who: who(i)})}`, "zg-strong"]];
   lines.push([node.op ? say("operation", {op: opName(i)}) : say("input node")]);
-  lines.push([`${say("value")}: ${computation(i, hiddenValue(i))}`]);
+  lines.push([`${say("value")}: ${nodeComputation(i, hiddenValue(i))}`]);
   valueSlots(node).forEach((slot, k) => {
     lines.push([`${say("local derivative")} (${who(node.operands[slot].node)}): ${ruleLine(i, slot, k)}`, "zg-blue"]);
   });
@@ -630,7 +641,7 @@ function renderExplain(view) {
 
 const opName = (i) => {
   const node = model.nodes[i];
-  return node.group ? node.group.label : (node.relu ? "relu" : node.op);
+  return node.group ? node.group.label : node.op;
 };
 
 // The layer view's controls in the explanation: expand a composite, or collapse the
@@ -669,7 +680,8 @@ function gradientLines(i) {
   }
   const parts = uses.map((t) => paren(fmt(shown(t.term))));
   const branch = uses.length > 1 ? ` (${say("branch")})` : "";
-  lines.push([`grad(${who(i)}) = ${parts.join(" + ")} = ${fmt(shown(ev.grads[i]))}${branch}`, "zg-red"]);
+  const sum = uses.length > 1 ? `${parts.join(" + ")} = ` : "";    // one use: its term is it
+  lines.push([`grad(${who(i)}) = ${sum}${fmt(shown(ev.grads[i]))}${branch}`, "zg-red"]);
   return lines;
 }
 
@@ -733,13 +745,13 @@ function check() {
 }
 
 function computationOrGrad(i) {
-  if (state.quizMode === "value") return computation(i);
+  if (state.quizMode === "value") return nodeComputation(i);
   return `grad(${who(i)}) = ${fmt(expected(i))}`;
 }
 
 // A hint: the rule and the two numbers to multiply, or the terms to add at a branch point.
 function hint(i) {
-  if (state.quizMode === "value") return say("hint value", {what: computation(i, true)});
+  if (state.quizMode === "value") return say("hint value", {what: nodeComputation(i, true)});
   const uses = ev.terms.filter((t) => t.parent === i);
   const terms = uses.map((t) => {
     const upstream = hiddenGrad(t.node) ? `grad(${who(t.node)})` : fmt(shown(t.upstream));
@@ -958,5 +970,5 @@ window.zerograd = {
   get model() { return model; }, get steps() { return steps; }, get view() { return view.name; },
   get ev() { return ev; }, views: {primitive, layer: layerModel},
   evaluate, evaluateLayer, groupPartials, state, goTo, setLeaf, useView, expand, collapseInto,
-  render, RULES, CONSTANT_RULES, PARTIALS, FORWARD, fmt, setQuiz, check};
+  render, RULES, PARTIALS, FORWARD, fmt, setQuiz, check, computation, partialLine};
 })();

@@ -6,9 +6,10 @@
 
 The page shows the picture of `draw_graph` (Graphviz lays it out here, at export time, and the
 SVG is embedded), the graph as a model (every value, operand, partial and gradient, in JSON),
-and `stepper.js`, which steps through the forward and backward passes, explains each rule, lets
-the learner change the inputs (it recomputes everything with its own copy of `rules.py`), and
-quizzes. With `collapse=True` the page also holds the layer view (`viz/layers.py`: composites as
+the rule table (`page_rules`: written from `autograd.rules.PRIMITIVES`, each primitive's forward
+and partial in JavaScript), and `stepper.js`, which steps through the forward and backward passes,
+explains each rule, lets the learner change the inputs (it recomputes everything with that
+table), and quizzes. With `collapse=True` the page also holds the layer view (`viz/layers.py`: composites as
 one node), with a toggle and click-to-expand. Nothing is fetched from the network: script,
 style and picture are all inline, and the page's Content-Security-Policy forbids any request.
 `STEPPER_CONTRACT.md` lists the model's fields and the page's ids.
@@ -30,14 +31,15 @@ import numpy as np
 
 from autograd import Value
 from autograd.graph import reduce_like
-from autograd.groups import groups_of
+from autograd.rules import PRIMITIVES, Primitive
 
 from .draw import BLACK, BLUE, FILL, GREY, MONO, ORANGE, RED, pad
 from .draw import _activation as activation
 from .draw import _frame_layers as frame_layers
 from .fonts import LABEL_FONTS, check_japanese
 from . import layers
-from .labels import PAGE_TEXT, escape, op_symbol, partials_text, rule_text, summary
+from .labels import PAGE_TEXT, escape, op_symbol, partials_text, primitive_rules, rule_text
+from .labels import summary
 from .labels import words as draw_words
 from .render import DOT_TIMEOUT, run_dot
 from .scene import Edge, Graph, read_graph
@@ -117,12 +119,9 @@ def node_record(graph: Graph, i: int, grad) -> dict:
     node = graph.order[i]
     operands = [{"node": graph.position[operand]} if isinstance(operand, Value)
                 else {"const": encode(operand)} for operand in node.operands]
-    record = {"name": node.name, "op": node.op, "operands": operands,
-              "value": encode(node.data), "grad": encode(grad),
-              "partials": [encode(partial) for partial in node.partials]}
-    if is_relu(node):
-        record["relu"] = True
-    return record
+    return {"name": node.name, "op": node.op, "operands": operands,
+            "value": encode(node.data), "grad": encode(grad),
+            "partials": [encode(partial) for partial in node.partials]}
 
 
 def layer_page_model(layer: Graph, graph: Graph, sources: dict, inner: dict, lang: str,
@@ -163,13 +162,6 @@ def replay_gradients(graph: Graph) -> list:
     return grads
 
 
-def is_relu(node: Value) -> bool:
-    """True for a node made by `Value.relu`, a mul of x by its gate step(x), which carries
-    relu's group record (autograd/groups.py); the page recomputes the gate when an input
-    changes. A user's own `x * 1.0` has no such record, so it stays a multiplication."""
-    return node.op == "mul" and any(group.kind == "relu" for group in groups_of(node))
-
-
 def encode(data):
     """A number, or a list of numbers, for JSON: full precision, non-finite ones as strings."""
     if isinstance(data, np.ndarray):
@@ -184,6 +176,43 @@ def script_json(data) -> str:
     """data as JSON that is safe inside a <script> element (no "</script>", no "<!--")."""
     text = json.dumps(data, ensure_ascii=False, allow_nan=False)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+# ---------------------------------------------------------------------- the rule table (JS)
+
+def page_rules(lang: str) -> str:
+    """The page's rule table, as a script: `const PRIMITIVES = {...}`, one entry per record of
+    `autograd.rules.PRIMITIVES` (read now, so a primitive added with `autograd.define` is in it),
+    with its forward and partial in JavaScript and its rule texts in the page's language."""
+    entries = "".join(_page_rule(primitive, lang) for primitive in PRIMITIVES.values())
+    return ("// The rule table, written by viz/stepper.py from autograd/rules.py (PRIMITIVES).\n"
+            "// a and b are the operands, args all of them, out the result, i an operand's "
+            "position;\n// power, divide, log, ... are stepper.js's mirrors of arith.py.\n"
+            f"const PRIMITIVES = {{\n{entries}}};")
+
+
+def _page_rule(primitive: Primitive, lang: str) -> str:
+    """One entry of the page's rule table: the record's fields, its forward and its partial."""
+    for field in ("js_forward", "js_partial"):
+        code = getattr(primitive, field)
+        if not code.strip() or re.search(r"<!--|</?script", code, re.I):
+            raise ValueError(f"primitive {primitive.op!r}: its {field} must be a JavaScript "
+                             f"expression (not empty, no <script> or <!--); got {code!r}")
+    key = primitive.op if re.fullmatch(r"[A-Za-z_]\w*", primitive.op) else _js_literal(
+        primitive.op)
+    fields = {"arity": primitive.arity, "symbol": primitive.symbol, "form": primitive.form,
+              "reduces": primitive.reduces, "rule": list(primitive_rules(primitive.op, lang))}
+    head = ", ".join(f"{name}: {_js_literal(value)}" for name, value in fields.items())
+    return (f"  {key}: {{{head},\n"
+            f"    forward: (args) => {{ const [a, b] = args; return {primitive.js_forward}; }},\n"
+            f"    partial: (args, out, i) => {{ const [a, b] = args; "
+            f"return {primitive.js_partial}; }}}},\n")
+
+
+def _js_literal(value) -> str:
+    """value as a JavaScript literal that cannot end the <script> element it is written in."""
+    text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+    return text.replace("</", "<\\/").replace("<!--", "<\\!--")
 
 
 # ---------------------------------------------------------------------- the picture (SVG)
@@ -262,8 +291,7 @@ def _op_node(dot, graph: Graph, i: int, record: dict, words: dict, numbers: list
                  margin="0.08,0.04", fillcolor="#e4ecf7", color="#333333", penwidth="1.5",
                  ordering="in", tooltip=words["expand tip"])
     else:
-        symbol = ("relu" if record.get("relu")
-                  else op_symbol(record["op"], len(graph.order[i].parents)))
+        symbol = op_symbol(record["op"], len(graph.order[i].parents))
         dot.node(f"op{i}", symbol, id=f"zg-op-{i}", shape="circle", width="0.35",
                  fixedsize="false", margin="0.02", style="filled", fontsize="12",
                  fillcolor="#e4ecf7", color="#333333", ordering="in")
@@ -358,12 +386,14 @@ def page_height(svg: str) -> int:
 # ---------------------------------------------------------------------- the page (HTML)
 
 def fill_template(model: dict, svg: str, lang: str, layer: tuple | None = None) -> str:
-    """stepper.html with every {{...}} filled: words, style, picture, model and script; layer
-    (the layer view's model and picture) adds the view toggle and both in inert templates."""
+    """stepper.html with every {{...}} filled: words, style, picture, model, rule table and
+    script; layer (the layer view's model and picture) adds the view toggle and both in inert
+    templates."""
     text = PAGE_TEXT[lang]
     steps = len(model["nodes"]) + 1 + sum(len(node["partials"]) for node in model["nodes"])
     parts = {
         "lang": lang, "css": _asset("stepper.css"), "script": _asset("stepper.js"),
+        "rules": page_rules(lang),
         "svg": svg, "model": script_json(model), "text": script_json(text),
         "last step": str(steps - 1), "quiz checked": " checked" if model["quiz"] else "",
         "sample selector": _sample_selector(model, text),
