@@ -847,6 +847,13 @@ def test_typing_a_leaf_value_recomputes_every_value_and_gradient(open_page):
     assert final_mismatches(driver, sigmoid_graph(x=1000.0, c=-0.5)[-1]) == []
 
 
+def test_every_leaf_field_shows_its_number_zero_included(open_page):
+    driver = open_page(Value(0.0, name="b") + Value(2.0, name="w") * Value(-0.0, name="x"))
+    fields = [driver.find_element("id", f"zg-input-{i}").get_attribute("value")
+              for i in range(3)]
+    assert sorted(fields) == ["0", "0", "2"]
+
+
 def relu_tanh_graph(x: float, w: float = 0.8):
     """relu, tanh and sigmoid as the engine builds them, with constants that depend on data."""
     x, w = Value(x, name="x"), Value(w, name="w")

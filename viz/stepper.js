@@ -807,7 +807,8 @@ function buildLeafInputs() {
 function renderLeaves() {
   for (const i of leaves) {
     const x = shown(ev.values[i]), field = $(`zg-input-${i}`), range = $(`zg-range-${i}`);
-    if (field && document.activeElement !== field && Number(field.value) !== x) field.value = String(x);
+    const stale = field && (field.value === "" || Number(field.value) !== x);   // Number("") is 0
+    if (stale && document.activeElement !== field) field.value = String(x);
     if (range && document.activeElement !== range) range.value = String(x);
   }
 }
