@@ -75,7 +75,7 @@ function pairwiseSum(a, start, end) {
 
 (() => {
 
-// ---------------------------------------------------------------- the rule table (autograd/rules.py)
+// ---------------------------------------------------------------- the rule table (rules.py)
 
 // PRIMITIVES[op] is one record of autograd/rules.py: forward(args) and partial(args, out, i)
 // on one sample's numbers (a reduction, sum or mean, takes the whole data), arity, symbol,
@@ -544,7 +544,9 @@ const paren = (text) => (text.startsWith("-") ? `(${text})` : text);
 function computation(op, operands, result) {
   const primitive = PRIMITIVES[op], form = primitive ? primitive.form : "call";
   if (form === "infix") return operands.join(` ${primitive.symbol} `) + ` = ${result}`;
-  if (form === "prefix") return primitive.symbol.replaceAll("x", `(${operands[0]})`) + ` = ${result}`;
+  if (form === "prefix") {
+    return primitive.symbol.replaceAll("x", `(${operands[0]})`) + ` = ${result}`;
+  }
   return `${op}(${operands.join(", ")}) = ${result}`;
 }
 
@@ -572,7 +574,8 @@ function operandNames(op, count) {
     const pairs = Array.from({length: half}, (_, k) => indexed("w", k));
     return [...pairs, ...pairs.map((_, k) => indexed("x", k)), ...(count % 2 ? ["b"] : [])];
   }
-  return count <= 2 ? ["a", "b"].slice(0, count) : Array.from({length: count}, (_, k) => indexed("a", k));
+  if (count <= 2) return ["a", "b"].slice(0, count);
+  return Array.from({length: count}, (_, k) => indexed("a", k));
 }
 
 // A primitive's formula with letters: "a × b", "−a", "exp(a)", "a₀ + a₁ + … + a₉", "Σ w·x + b".
@@ -608,8 +611,10 @@ const SUPERSCRIPTS = {"ᵃ": "a", "ᵇ": "b", "ʸ": "y", "ⁿ": "n"};
 function substitute(rule, numbers) {
   const letters = Object.keys(numbers).filter((name) => numbers[name] !== undefined);
   if (letters.includes(rule)) return fmt(numbers[rule]);
-  const text = rule.replace(/[ᵃᵇʸⁿ]/g, (s) => (letters.includes(SUPERSCRIPTS[s]) ? "^" + SUPERSCRIPTS[s] : s));
-  const pattern = new RegExp(`(?<![A-Za-z\u00C0-\u024F])(${letters.join("|")})(?![A-Za-z\u00C0-\u024F₀-₉])`, "g");
+  const text = rule.replace(/[ᵃᵇʸⁿ]/g,
+                           (s) => (letters.includes(SUPERSCRIPTS[s]) ? "^" + SUPERSCRIPTS[s] : s));
+  const latin = "A-Za-z\u00C0-\u024F";
+  const pattern = new RegExp(`(?<![${latin}])(${letters.join("|")})(?![${latin}₀-₉])`, "g");
   const done = text.replace(pattern, (name, _, at) => {
     const before = /[0-9)²³]/.test(text[at - 1] || "") ? "·" : "";
     const after = /[0-9(]/.test(text[at + name.length] || "") ? "·" : "";

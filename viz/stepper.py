@@ -7,10 +7,10 @@
 The page shows the picture of `draw_graph` (Graphviz lays it out here, at export time, and the
 SVG is embedded), the graph as a model (every value, operand, partial and gradient, in JSON),
 the rule table (`page_rules`: written from `autograd.rules.PRIMITIVES`, each primitive's forward
-and partial in JavaScript), and `stepper.js`, which steps through the forward and backward passes,
-explains each rule, lets the learner change the inputs (it recomputes everything with that
-table), and quizzes. With `collapse=True` the page also holds the layer view (`viz/layers.py`: composites as
-one node), with a toggle and click-to-expand. Nothing is fetched from the network: script,
+and partial in JavaScript), and `stepper.js`, which steps through the forward and backward
+passes, explains each rule, lets the learner change the inputs (it recomputes everything with
+that table), and quizzes. With `collapse=True` the page also holds the layer view
+(`viz/layers.py`: composites as one node), with a toggle and click-to-expand. Nothing is fetched from the network: script,
 style and picture are all inline, and the page's Content-Security-Policy forbids any request.
 `STEPPER_CONTRACT.md` lists the model's fields and the page's ids.
 
