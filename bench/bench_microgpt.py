@@ -238,11 +238,11 @@ def max_relative_difference(a: list[float], b: list[float]) -> float:
     return max(abs(x - y) / max(abs(x), abs(y)) for x, y in zip(a, b))
 
 
-def memory_run(steps: int) -> dict:
-    """zerograd trains `steps` steps under tracemalloc, untimed, while the user's code logs each
-    step in a record that refers to itself (32 kB): garbage only the cyclic collector frees.
-    A smaller model than the race's, because tracemalloc makes every step about 8x slower."""
-    model = make_model(Value, MEMORY_CONFIG)
+def memory_run(steps: int, value_class: type = Value) -> dict:
+    """zerograd (or value_class) trains `steps` steps under tracemalloc, untimed, while the user's
+    code logs each step in a record that refers to itself (32 kB): garbage only the cyclic
+    collector frees. A smaller model than the race's: tracemalloc makes a step about 8x slower."""
+    model = make_model(value_class, MEMORY_CONFIG)
     tracemalloc.start()
     after = []
     for step in range(steps):
@@ -276,13 +276,14 @@ def run(quick: bool = False, steps: int | None = None, memory_steps: int | None 
     return {"results": results, "ratio": ratio, "agree": agree, "memory": memory}
 
 
-def report_memory(steps: int) -> dict:
+def report_memory(steps: int, value_class: type = Value) -> dict:
     """Print memory_run's peak and the memory held after step 10 and after the last step."""
-    memory = memory_run(steps)
+    memory = memory_run(steps, value_class)
     early, late = memory["after"][9], memory["after"][-1]
     memory["bounded"] = late <= early * 1.05 + 100_000    # a leak of the records: 32 kB a step
     config = MEMORY_CONFIG
-    print(f"memory, zerograd, {steps} untimed steps (n_embd {config.n_embd}, {config.n_head} "
+    engine = "zerograd" if value_class is Value else value_class.__name__
+    print(f"memory, {engine}, {steps} untimed steps (n_embd {config.n_embd}, {config.n_head} "
           f"heads, block {config.block_size}) making cyclic garbage:\n  peak "
           f"{memory['peak'] / 1e6:.2f} MB; after step 10 {early / 1e6:.2f} MB, after step {steps} "
           f"{late / 1e6:.2f} MB ({'bounded' if memory['bounded'] else 'GROWING'})")
