@@ -8,10 +8,11 @@ about micrograd's size); the rest builds on them:
 3. `graph.py`        topological order, `backward`, `grad` (also derivatives of derivatives)
 4. `functions.py`    sigmoid, tanh, softmax, ... built from the primitives
 5. `check.py`        numerical differentiation and `gradcheck`
-6. `modes.py`        `no_grad`, `detect_anomaly`, and the garbage-collector pause
-7. `batch.py`        the chain rule on batches (the hook graph.py calls for a batch node)
-8. `weighted_sum.py` `dot`: w0*x0 + w1*x1 + ... + b as one node, vectorised on batches
-9. `groups.py`       how composites mark their outputs, so a drawing can show each as one node
+6. `modes.py`        `no_grad` and `detect_anomaly`
+7. `collector.py`    the garbage collector paused while a graph is built and backpropagated
+8. `batch.py`        the chain rule on batches (the hook graph.py calls for a batch node)
+9. `weighted_sum.py` `dot`: w0*x0 + w1*x1 + ... + b as one node, vectorised on batches
+10. `groups.py`      how composites mark their outputs, so a drawing can show each as one node
 (`arith.py` holds the IEEE arithmetic on floats and batches that all of them use.)
 
     >>> from autograd import Value
@@ -22,6 +23,7 @@ about micrograd's size); the rest builds on them:
     0.2350037122015945
 """
 
+from . import collector
 from .value import Value, apply, define
 from .modes import AnomalyError, detect_anomaly, no_grad
 from .graph import grad, topological_order

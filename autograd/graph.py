@@ -19,7 +19,7 @@ different threads.
 Python's cyclic garbage collector would walk the whole graph again and again while it grows
 and while a pass runs. A graph holds no reference cycles (reference counting frees it), so
 the engine pauses the collector from the first node made until the end of the next backward
-pass, then gives it back its settings (`modes.pause_collector`, read it there).
+pass, then gives it back its settings (`collector.py` says how, and why nothing leaks).
 
 Read next: `functions.py` (sigmoid, tanh, softmax, ... built from the primitives).
 """
@@ -75,9 +75,8 @@ def backward(root, gradient: float | np.ndarray = 1.0, retain_grad: bool = False
     intermediate node holding a batch gets `.grad = None` instead, so a training step does not
     keep one gradient array per node; `retain_grad=True` (or a name) keeps those too.
     """
-    seed = _seed(root, gradient)
     try:
-        interior, leaves = _propagate(root, seed)
+        interior, leaves = _propagate(root, _seed(root, gradient))
         for node in leaves + interior:
             if type(node.upstream) is float:
                 node.grad += node.upstream    # adds up across calls, like PyTorch
@@ -96,9 +95,8 @@ def grad(output, inputs, create_graph: bool = False) -> list:
     >>> [dy] = grad(x ** 3, [x], create_graph=True)    # 3x^2
     >>> [d2y] = grad(dy, [x])                           # 6x = 3.0
     """
-    inputs = _check_inputs(inputs)
-    seed = _seed(output, 1.0)
     try:
+        inputs, seed = _check_inputs(inputs), _seed(output, 1.0)
         if create_graph:
             interior, leaves = _propagate_as_values(output, type(output)(seed))
         else:

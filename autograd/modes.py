@@ -1,5 +1,4 @@
-"""What happens as nodes are made: `no_grad` (inference), `detect_anomaly` (debugging), and the
-pause of Python's cyclic garbage collector while a graph is built.
+"""What happens as nodes are made: `no_grad` (inference) and `detect_anomaly` (debugging).
 
 Each mode is a context manager that sets a flag of the current thread and restores it on exit,
 so modes nest, and one thread's `no_grad` never changes what another thread records (as in
@@ -7,29 +6,19 @@ PyTorch, where grad mode is thread-local). The hot path in `value.py` checks one
 flag, `active`, which is True while any thread has a mode on, or while the collector is not
 paused; only then does `apply` look at the new node.
 
-The collector pause: Python's cyclic collector runs every few hundred new objects and, as a
-graph grows, walks all of it again and again (about three quarters of the time of a plain
-scalar training step). A graph holds no reference cycles: reference counting frees it. So the
-first node made pauses the collector (`pause_collector`): it still runs, but only once every
-PAUSED_THRESHOLD new objects, and only on the youngest ones. The end of the next backward pass
-(or `grad`) resumes it (`resume_collector`): the finished graph, and every other object, is
-moved to the collector's oldest generation (gc.freeze then gc.unfreeze, which costs nothing),
-so the young collections that follow do not walk it again; the collector gets back exactly the
-thresholds it had; and once the objects moved that way add up to FULL_COLLECTION_AFTER, one
-full collection frees whatever cyclic garbage user code made meanwhile. So cyclic garbage is
-still freed, in a training loop and in a loop that never calls backward.
+The first node of a graph also pauses Python's cyclic garbage collector until the end of the
+next backward pass (`collector.py`, read it after this file).
 
-Read next: `batch.py` (the chain rule on batches, which graph.py's backward pass calls).
+Read next: `collector.py` (why and how the collector is paused while a graph is built).
 """
 
-import gc
 import threading
 from contextlib import contextmanager
 from typing import Iterator
 
 import numpy as np
 
-from . import arith
+from . import arith, collector
 
 
 class _ThreadModes(threading.local):
@@ -43,11 +32,7 @@ class _ThreadModes(threading.local):
 _this_thread = _ThreadModes()
 _lock = threading.Lock()
 _modes_on = 0      # how many mode blocks are open, over all threads
-_collector = None  # the collector's thresholds saved by pause_collector; None when not paused
 active = True      # True while a mode is open or the collector is not paused: the hot path's check
-PAUSED_THRESHOLD = 1_000_000   # new objects between two collections while a graph is built
-FULL_COLLECTION_AFTER = 4_000_000   # objects moved to the oldest generation between full ones
-_moved = 0         # objects moved to the oldest generation since the last full collection
 
 
 class AnomalyError(FloatingPointError):
@@ -93,42 +78,16 @@ def _count_open(change: int) -> None:
 
 
 def _update_active() -> None:
+    """Set the hot path's flag; called with _lock held, so no thread sees a stale one."""
     global active
-    active = _modes_on > 0 or _collector is None
-
-
-def pause_collector() -> None:
-    """Let the cyclic collector run only rarely, and on young objects only, while a graph is
-    built and backpropagated (see the module's docstring). Its settings are kept to restore."""
-    global _collector
-    with _lock:
-        if _collector is None:
-            _collector = gc.get_threshold()
-            if _collector[0]:                 # 0: automatic collection is off; leave it so
-                gc.set_threshold(PAUSED_THRESHOLD, 1_000_000, 1_000_000)
-            _update_active()
+    active = _modes_on > 0 or not collector.paused()
 
 
 def resume_collector() -> None:
-    """Give the collector back the settings it had before the pause (after a backward pass),
-    without letting it walk the finished graph again (see the module's docstring)."""
-    global _collector, _moved
+    """The end of a backward pass: the collector runs as before (collector.resume)."""
+    collector.resume()
     with _lock:
-        if _collector is None:
-            return
-        young, collections, _ = gc.get_count()      # new objects, young collections
-        if gc.get_freeze_count() == 0:     # (someone else's frozen objects stay frozen)
-            gc.freeze()                    # every tracked object, the graph included, ...
-            gc.unfreeze()                  # ... now sits in the oldest generation
-            _moved += young + collections * gc.get_threshold()[0]
-        gc.set_threshold(*_collector)
-        _collector = None
         _update_active()
-        full = _moved > FULL_COLLECTION_AFTER and gc.isenabled()
-        if full:
-            _moved = 0
-    if full:
-        gc.collect()                       # the cyclic garbage made since the last one
 
 
 def recording() -> bool:
@@ -144,8 +103,10 @@ def anomaly_on() -> bool:
 def apply(node) -> None:
     """Do the current thread's modes' work on a node a primitive has just made (and pause the
     collector, if this is the first node of a graph)."""
-    if _collector is None:
-        pause_collector()
+    if not collector.paused():
+        collector.pause()                     # the first node of a graph (collector.py)
+        with _lock:
+            _update_active()
     if not _modes_on:
         return
     modes = _this_thread

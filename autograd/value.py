@@ -45,22 +45,28 @@ class Value:
     lists every operand in order, constants included.
     """
 
-    __slots__ = ("data", "grad", "name", "op", "parents", "partials", "operands",
-                 "upstream", "mark", "groups", "stacks")
+    __slots__ = ("data", "grad", "op", "parents", "partials", "operands", "upstream", "mark",
+                 "__dict__")
     __array_ufunc__ = None  # numpy defers to our operators: np.float64(2) * x is a Value
+    # Fields that most nodes never set are read from these class defaults, so a node stays
+    # small (a training step makes tens of thousands): a `name`; the `groups` a composite
+    # records on its output (groups.py: sigmoid, a neuron, ... drawn as one); the `stacks`
+    # of a weighted-sum node on a batch (batch.WeightedSum, for its vectorised backward).
+    name: str | None = None
+    groups: tuple = ()
+    stacks = None
 
     def __init__(self, data: float | np.ndarray, name: str | None = None) -> None:
         self.data = as_data(data)
         self.grad = 0.0
-        self.name = _check_name(name)
+        if name is not None:
+            self.name = _check_name(name)
         self.op = ""
         self.parents = ()
         self.partials = ()
         self.operands = ()
         self.mark = None  # graph.py's topological sort marks the nodes it has visited
-        # graph.py also sets `upstream`, the gradient of the current backward pass; a composite
-        # sets `groups` on its output (groups.py: sigmoid, neuron, ... drawn as one), and a
-        # weighted-sum node on a batch keeps its `stacks` (batch.WeightedSum, for its backward).
+        # (graph.py also sets `upstream`, the gradient of the current backward pass.)
 
     # ------------------------------------------------------------------ add, sub, neg
 
@@ -233,7 +239,6 @@ def _node(data, op: str, parents: tuple, partials: tuple, operands: tuple) -> Va
     node = _new(Value)
     node.data = data
     node.grad = 0.0
-    node.name = None
     node.op = op
     node.parents = parents
     node.partials = partials

@@ -1,0 +1,83 @@
+"""Keeping Python's cyclic garbage collector off a graph while it is built and backpropagated.
+
+The collector runs every 700 new container objects or so, and from time to time walks every
+object the program holds. A growing graph is made of such objects (each node, and the tuples
+of its parents and partials), so a plain scalar training step spends about three quarters of
+its time in the collector, walking the same graph again and again. A graph holds no reference
+cycles of its own: reference counting frees it. So:
+
+- the first node of a graph pauses the collector (`pause`, called from modes.apply): it still
+  runs, but only once the objects made less those freed reach PAUSED_THRESHOLD (a graph that
+  is dropped counts nothing), and then only on the youngest ones, so cyclic garbage that user
+  code makes is freed even in a loop that never calls backward;
+- the end of the backward pass (or `grad`) resumes it (`resume`, called from graph.py): the
+  collector gets back exactly the thresholds it had. If the pass's graph was large, every
+  object is first moved to the collector's oldest generation (gc.freeze, then gc.unfreeze:
+  no walk), so the young collections that follow don't walk the finished graph once more;
+  and once the objects moved that way add up to FULL_COLLECTION_AFTER, one full collection
+  frees the cyclic garbage that user code made meanwhile.
+
+Nothing changes for a program that has switched automatic collection off (gc.disable() or a
+threshold of 0), or that has frozen objects of its own (gc.freeze): those stay as they are.
+The state is per process, like the collector's.
+
+Read next: `batch.py` (the chain rule on batches, which graph.py's backward pass calls).
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+
+PAUSED_THRESHOLD = 1_000_000       # objects kept (made less freed) between young collections
+LARGE_GRAPH = 100_000              # objects made in a pause above which they are moved old
+FULL_COLLECTION_AFTER = 4_000_000  # objects moved old between two full collections
+
+_lock = threading.Lock()
+_saved: tuple | None = None        # the thresholds before the pause; None: not paused
+_young_collections = 0             # gc.get_count()[1] when the pause began
+_moved = 0                         # objects moved old since the last full collection
+
+
+def paused() -> bool:
+    """True between the first node of a graph and the end of its backward pass."""
+    return _saved is not None
+
+
+def pause() -> None:
+    """Let the collector run only every PAUSED_THRESHOLD new objects (young ones only)."""
+    global _saved, _young_collections
+    with _lock:
+        if _saved is not None:
+            return
+        _saved, _young_collections = gc.get_threshold(), gc.get_count()[1]
+        if _saved[0]:                          # 0: automatic collection is off; leave it so
+            gc.set_threshold(PAUSED_THRESHOLD, 1_000_000, 1_000_000)
+
+
+def resume() -> None:
+    """Give the collector back its thresholds, without letting it walk the graph once more."""
+    global _saved, _moved
+    with _lock:
+        if _saved is None:
+            return
+        made = _objects_made_in_pause()
+        if made > LARGE_GRAPH and gc.get_freeze_count() == 0:
+            gc.freeze()                        # every tracked object, the graph included, ...
+            gc.unfreeze()                      # ... now sits in the oldest generation
+            _moved += made
+        gc.set_threshold(*_saved)
+        _saved = None
+        full = _moved > FULL_COLLECTION_AFTER and gc.isenabled() and gc.get_threshold()[0]
+        if full:
+            _moved = 0
+    if full:
+        gc.collect()                           # the cyclic garbage made since the last one
+
+
+def _objects_made_in_pause() -> int:
+    """About how many container objects were made since the pause began (young ones now,
+    plus a full threshold's worth for each young collection the pause saw)."""
+    young, collections, _ = gc.get_count()
+    during = collections - _young_collections if collections >= _young_collections else 0
+    return young + during * PAUSED_THRESHOLD

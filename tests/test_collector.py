@@ -1,0 +1,113 @@
+"""The garbage-collector pause (autograd/collector.py): settings given back, nothing leaks."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+
+import pytest
+
+from autograd import Value, collector, grad
+
+
+class Garbage:
+    """A record that refers to itself: once dropped, only the cyclic collector frees it."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def chain(n: int, x: Value) -> Value:
+    y = x
+    for _ in range(n):
+        y = y * 1.0001 + 0.5
+    return y
+
+
+@pytest.fixture
+def thresholds():
+    """The test's own collector settings, and the process's restored afterwards."""
+    before, enabled = gc.get_threshold(), gc.isenabled()
+    collector.resume()                              # no pause left over from other tests
+    gc.enable()
+    gc.set_threshold(500, 7, 9)
+    yield (500, 7, 9)
+    collector.resume()
+    gc.set_threshold(*before)
+    (gc.enable if enabled else gc.disable)()
+
+
+def test_a_pass_pauses_the_collector_and_gives_its_settings_back(thresholds):
+    x = Value(0.5)
+    y = chain(50, x)
+    assert collector.paused() and gc.get_threshold() == (collector.PAUSED_THRESHOLD,) * 1 + \
+        (1_000_000, 1_000_000)
+    y.backward()
+    assert not collector.paused() and gc.get_threshold() == thresholds and gc.isenabled()
+    z = chain(10, x)
+    assert collector.paused()
+    grad(z, [x])                                     # grad ends a pass too
+    assert gc.get_threshold() == thresholds
+
+
+def test_a_pass_that_fails_gives_the_settings_back(thresholds):
+    y = chain(5, Value(0.5))
+    with pytest.raises(TypeError):
+        y.backward(gradient="one")
+    assert gc.get_threshold() == thresholds and not collector.paused()
+
+
+def test_a_program_that_switched_the_collector_off_keeps_it_off(thresholds):
+    gc.disable()
+    chain(20, Value(0.5)).backward()
+    assert not gc.isenabled()
+    gc.enable()
+    gc.set_threshold(0)                              # automatic collection off, the other way
+    chain(20, Value(0.5))
+    assert gc.get_threshold()[0] == 0
+    collector.resume()
+    assert gc.get_threshold() == (0, 7, 9)
+
+
+def test_someone_elses_frozen_objects_stay_frozen(thresholds, monkeypatch):
+    monkeypatch.setattr(collector, "LARGE_GRAPH", 0)     # every graph counts as large
+    mine = [Garbage() for _ in range(10)]
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        chain(200, Value(0.5)).backward()
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
+    del mine
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_cyclic_garbage_made_in_a_training_loop_is_freed(thresholds, monkeypatch, large):
+    """With large graphs (moved to the oldest generation after each pass) a full collection
+    comes once FULL_COLLECTION_AFTER objects were moved; with small ones the collector runs
+    as usual. Either way the garbage of many steps does not pile up."""
+    monkeypatch.setattr(collector, "LARGE_GRAPH", 0 if large else 10 ** 9)
+    monkeypatch.setattr(collector, "FULL_COLLECTION_AFTER", 20_000)
+    w, alive = Value(0.3), []
+    for step in range(60):
+        chain(300, w).backward()                     # about 1,000 objects a step
+        record = Garbage()
+        alive.append(weakref.ref(record))
+        del record
+    assert sum(r() is not None for r in alive) < 40  # not all 60: they are freed as it goes
+
+
+def test_cyclic_garbage_is_freed_in_a_loop_that_never_calls_backward(thresholds, monkeypatch):
+    """The collector counts the objects made less those freed: each dropped graph counts
+    nothing, each dropped record two (itself and its dict) until it is collected."""
+    monkeypatch.setattr(collector, "PAUSED_THRESHOLD", 20)
+    collector.resume()
+    x, alive = Value(0.3), []
+    for step in range(60):
+        chain(300, x)                                # forward only: the pause never ends
+        record = Garbage()
+        alive.append(weakref.ref(record))
+        del record
+    assert collector.paused()
+    assert sum(r() is not None for r in alive) < 40
