@@ -58,8 +58,9 @@ def _depth_first(root, start, leaves_apart: bool = True) -> tuple[list, list]:
         for parent in parents:
             if parent.mark is not visited:
                 parent.mark, parent.upstream = visited, start
-                if parent.parents:
-                    stack.append((parent, iter(parent.parents)))
+                grandparents = parent.parents
+                if grandparents:
+                    stack.append((parent, iter(grandparents)))
                     break                     # finish this parent's ancestors first
                 leaves.append(parent)         # a leaf has no ancestors to wait for
         else:                                 # every parent is listed: so is the node
@@ -77,11 +78,14 @@ def backward(root, gradient: float | np.ndarray = 1.0, retain_grad: bool = False
     """
     try:
         interior, leaves = _propagate(root, _seed(root, gradient))
-        for node in leaves + interior:
-            if type(node.upstream) is float:
-                node.grad += node.upstream    # adds up across calls, like PyTorch
-            else:
-                batch.keep(node, retain_grad)
+        for nodes in (leaves, interior):
+            for node in nodes:
+                gradient = node.upstream
+                if type(gradient) is float:   # .grad adds up across calls, like PyTorch
+                    grad = node.grad          # (0 + g is g: no new number for a fresh node)
+                    node.grad = gradient if grad == 0.0 else grad + gradient
+                else:
+                    batch.keep(node, retain_grad)
     finally:
         modes.resume_collector()                    # the graph is built and backpropagated
 

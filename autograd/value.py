@@ -72,9 +72,17 @@ class Value:
 
     def __add__(self, other: Value | float) -> Value:
         """self + other.   d(a+b)/da = 1, d(a+b)/db = 1"""
-        if type(other) is Value:
-            parents = (self, other)
-            return _node(self.data + other.data, "add", parents, _ONE_ONE, parents)
+        if type(other) is Value:              # _node's work written out: see __mul__
+            node = _new(Value)
+            node.data = self.data + other.data
+            node.grad = 0.0
+            node.op = "add"
+            node.parents = node.operands = (self, other)
+            node.partials = _ONE_ONE
+            node.mark = None
+            if modes.active:
+                modes.apply(node)
+            return node
         c = constant(other)
         if c is None:
             return NotImplemented
@@ -114,8 +122,18 @@ class Value:
     def __mul__(self, other: Value | float) -> Value:
         """self * other.   d(ab)/da = b, d(ab)/db = a"""
         if type(other) is Value:
-            parents = (self, other)
-            return _node(self.data * other.data, "mul", parents, (other.data, self.data), parents)
+            # What _node does, written out: add and mul make most nodes of any network (each
+            # weighted sum), and saving the call is about 4% of a plain training step.
+            node = _new(Value)
+            node.data = self.data * other.data
+            node.grad = 0.0
+            node.op = "mul"
+            node.parents = node.operands = (self, other)
+            node.partials = (other.data, self.data)
+            node.mark = None
+            if modes.active:
+                modes.apply(node)
+            return node
         c = constant(other)
         if c is None:
             return NotImplemented
