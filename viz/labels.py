@@ -529,8 +529,8 @@ CLI_TEXT = {
                      "(default: en)",
         "help no grad": "values only: no backward pass",
         "help no partials": "no local partials on the arrows (quicker for large graphs)",
-        "help collapse": "the layer view: draw sigmoid, tanh, relu (and in the page, also its "
-                         "view switch) as one node with its own local partial",
+        "help collapse": "the layer view: draw sigmoid, tanh and softmax (and in the page, also "
+                         "its view switch) as one node with its own local partial",
         "help rules": "write each local partial's formula next to its number (∂ = eᵃ = 2.718)",
         "help max nodes": "refuse larger graphs (default: 1000 for a picture, 300 for --html)",
         "help timeout": "stop Graphviz after this long (default: {default:g})",
@@ -611,7 +611,7 @@ CLI_TEXT = {
         "help lang": "表・メッセージ・ページ・図の言語（既定: en）",
         "help no grad": "値だけ: 逆伝播をしない",
         "help no partials": "矢印に局所的な微分を書かない（大きなグラフで速い）",
-        "help collapse": "レイヤ表示: sigmoid、tanh、relu を局所的な微分を持つ一つのノードとして描く"
+        "help collapse": "レイヤ表示: sigmoid、tanh、softmax を局所的な微分を持つ一つのノードとして描く"
                          "（ページでは表示の切り替えも付く）",
         "help rules": "局所的な微分の式を数の隣に書く（∂ = eᵃ = 2.718）",
         "help max nodes": "これより大きなグラフは描かない（既定: 図は 1000、--html は 300）",
