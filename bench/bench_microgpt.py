@@ -23,6 +23,7 @@ import statistics
 import sys
 import time
 import tracemalloc
+import weakref
 from dataclasses import dataclass
 
 from autograd import Value
@@ -273,7 +274,37 @@ def run(quick: bool = False, steps: int | None = None, memory_steps: int | None 
     print(f"  losses step by step, max relative difference {agree:.1e} "
           f"({'agree' if agree <= 1e-12 else 'DO NOT agree'} to 1e-12)")
     memory = report_memory(memory_steps or (20 if quick else 50))
+    memory["garbage"] = report_garbage(memory_steps or (20 if quick else 50))
     return {"results": results, "ratio": ratio, "agree": agree, "memory": memory}
+
+
+class _Record:
+    """A step's log entry that refers to itself: once dropped, only the cyclic collector frees it."""
+
+    def __init__(self, step: int, loss: float) -> None:
+        self.step, self.loss, self.history, self.me = step, loss, [loss] * 4000, self
+
+
+def garbage_run(steps: int, value_class: type = Value, config: Config = Config()) -> dict:
+    """At the race's full size (graphs large enough for zerograd's collector to move them to
+    its oldest generation), count the user's cyclic records still alive after each step."""
+    model = make_model(value_class, config)
+    alive, counts = [], []
+    for step in range(steps):
+        loss = train_step(model, NAMES[step % len(NAMES)], step, steps)
+        alive.append(weakref.ref(_Record(step, loss)))   # garbage as soon as it is made
+        counts.append(sum(record() is not None for record in alive))
+    return {"most": max(counts), "end": counts[-1], "steps": steps}
+
+
+def report_garbage(steps: int, value_class: type = Value) -> dict:
+    """Print garbage_run's counts: a leak keeps every record; a collector frees them."""
+    garbage = garbage_run(steps, value_class)
+    garbage["bounded"] = garbage["end"] < steps
+    print(f"cyclic garbage, full size, {steps} steps, one 32 kB self-referencing record a "
+          f"step: at most {garbage['most']} alive at once, {garbage['end']} at the end "
+          f"({'freed as it goes' if garbage['bounded'] else 'NEVER FREED'})")
+    return garbage
 
 
 def report_memory(steps: int, value_class: type = Value) -> dict:

@@ -9,7 +9,7 @@ import types
 
 import pytest
 
-from autograd import Value
+from autograd import Value, collector
 from bench import bench_microgpt
 from bench.__main__ import main as bench_main
 from bench.__main__ import parse
@@ -104,3 +104,16 @@ def test_summary_states_the_ratio_and_the_agreement():
     [line] = bench_microgpt.summary({"ratio": 1.234, "agree": 2.2e-16})
     assert line == ("microgpt step: zerograd 1.23x the minimal Value (speed: minimal/zerograd "
                     "time); losses agree to 2e-16")
+
+
+def test_zerograds_memory_and_cyclic_garbage_stay_bounded(monkeypatch, capsys):
+    """zerograd pauses the collector while a graph is built: the user's cyclic garbage is
+    still freed, with small graphs (the collector as usual) and with graphs it moves to the
+    oldest generation (a full collection once enough objects were moved)."""
+    monkeypatch.setattr(bench_microgpt, "MEMORY_CONFIG", TINY)
+    assert bench_microgpt.report_memory(20)["bounded"]
+    monkeypatch.setattr(collector, "LARGE_GRAPH", 0)
+    monkeypatch.setattr(collector, "FULL_COLLECTION_AFTER", 50_000)
+    garbage = bench_microgpt.garbage_run(20, config=TINY)
+    assert garbage["end"] < 20 and garbage["most"] < 20
+    assert "(bounded)" in capsys.readouterr().out
