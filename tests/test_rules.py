@@ -162,6 +162,8 @@ def test_the_table_on_numbers_and_on_values_gives_the_recorded_partials_at_speci
     for x, y in points + [(np.array(SPECIAL), np.array(SPECIAL[::-1]) if binary else None)]:
         out, inputs = _build(op, x, y)
         numbers = tuple(v.data for v in inputs)
+        forward = autograd.PRIMITIVES[op].forward(*numbers)    # the record's value, and the
+        assert _same(forward, out.data), (op, x, y)           # operator's (inline on hot paths)
         for i, recorded in enumerate(out.partials):
             from_numbers = autograd.PARTIALS[op](numbers, out.data, i)
             from_values = autograd.PARTIALS[op](tuple(inputs), out, i)
