@@ -78,16 +78,22 @@ def backward(root, gradient: float | np.ndarray = 1.0, retain_grad: bool = False
     """
     try:
         interior, leaves = _propagate(root, _seed(root, gradient))
-        for nodes in (leaves, interior):
-            for node in nodes:
-                gradient = node.upstream
-                if type(gradient) is float:   # .grad adds up across calls, like PyTorch
-                    grad = node.grad          # (0 + g is g: no new number for a fresh node)
-                    node.grad = gradient if grad == 0.0 else grad + gradient
-                else:
-                    batch.keep(node, retain_grad)
+        _keep(leaves, retain_grad)
+        _keep(interior, retain_grad)
     finally:
-        modes.resume_collector()                    # the graph is built and backpropagated
+        modes.resume_collector()              # the graph is built and backpropagated
+
+
+def _keep(nodes: list, retain_grad: bool) -> None:
+    """Add each node's gradient of this pass into its `.grad`, which adds up across calls,
+    like PyTorch's (a batch: batch.keep)."""
+    for node in nodes:
+        gradient = node.upstream
+        if type(gradient) is float:
+            grad = node.grad                  # (0 + g is g: no new number for a fresh node)
+            node.grad = gradient if grad == 0.0 else grad + gradient
+        else:
+            batch.keep(node, retain_grad)
 
 
 def grad(output, inputs, create_graph: bool = False) -> list:
@@ -105,8 +111,8 @@ def grad(output, inputs, create_graph: bool = False) -> list:
             interior, leaves = _propagate_as_values(output, type(output)(seed))
         else:
             interior, leaves = _propagate(output, seed)
-        reached = {id(node) for node in interior + leaves}
-        gradients = [batch.settle(x.upstream) if id(x) in reached
+        reached = set(interior).union(leaves)
+        gradients = [batch.settle(x.upstream) if x in reached
                      else _zero_like(x, create_graph) for x in inputs]
         for node in interior + leaves:
             node.upstream = None              # the pass's bookkeeping: not kept
