@@ -7,7 +7,7 @@ import weakref
 
 import pytest
 
-from autograd import Value, collector, grad
+from autograd import Value, collector, grad, modes
 
 
 class Garbage:
@@ -28,11 +28,11 @@ def chain(n: int, x: Value) -> Value:
 def thresholds():
     """The test's own collector settings, and the process's restored afterwards."""
     before, enabled = gc.get_threshold(), gc.isenabled()
-    collector.resume()                              # no pause left over from other tests
+    modes.resume_collector()                        # no pause left over from other tests
     gc.enable()
     gc.set_threshold(500, 7, 9)
     yield (500, 7, 9)
-    collector.resume()
+    modes.resume_collector()
     gc.set_threshold(*before)
     (gc.enable if enabled else gc.disable)()
 
@@ -65,7 +65,7 @@ def test_a_program_that_switched_the_collector_off_keeps_it_off(thresholds):
     gc.set_threshold(0)                              # automatic collection off, the other way
     chain(20, Value(0.5))
     assert gc.get_threshold()[0] == 0
-    collector.resume()
+    modes.resume_collector()
     assert gc.get_threshold() == (0, 7, 9)
 
 
@@ -102,7 +102,7 @@ def test_cyclic_garbage_is_freed_in_a_loop_that_never_calls_backward(thresholds,
     """The collector counts the objects made less those freed: each dropped graph counts
     nothing, each dropped record two (itself and its dict) until it is collected."""
     monkeypatch.setattr(collector, "PAUSED_THRESHOLD", 20)
-    collector.resume()
+    modes.resume_collector()
     x, alive = Value(0.3), []
     for step in range(60):
         chain(300, x)                                # forward only: the pause never ends
