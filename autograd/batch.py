@@ -117,12 +117,12 @@ class Stack:
 
     def __init__(self, operands: Sequence) -> None:
         operands = tuple(operands)
-        if operands and all(is_node(x) for x in operands):   # weights, a hidden layer's outputs
+        kinds = set(map(type, operands))
+        if len(kinds) == 1 and is_node(operands[0]):         # weights, a hidden layer's outputs
             self.operands = self.values = operands
             self.rows = range(len(operands))
             self.numbers = _stacked([x.data for x in operands])
-        elif operands and all(type(x) is np.ndarray for x in operands) and \
-                _same_shape_reals(operands):                  # a batch of data
+        elif kinds == {np.ndarray} and _same_shape_reals(operands):   # a batch of data
             self.numbers = np.array(operands, dtype=float)   # one copy, one row per feature
             arith.quiet_batch_warnings()
             self.operands = tuple(self.numbers)              # the rows of our copy

@@ -8,14 +8,18 @@ cycles of its own: reference counting frees it. So:
 
 - the first node of a graph pauses the collector (`pause`, called from modes.apply): it still
   runs, but only once the objects made less those freed reach PAUSED_THRESHOLD (a graph that
-  is dropped counts nothing), and then only on the youngest ones, so cyclic garbage that user
-  code makes is freed even in a loop that never calls backward;
+  is dropped counts nothing), and then only on the youngest ones. The pause lasts until the
+  end of the backward pass, or until that first node is freed: a graph that is dropped
+  without a backward pass (inference, a picture) gives the collector back at once, so no other
+  code in the process runs with it paused;
 - the end of the backward pass (or `grad`) resumes it (`resume`, called from graph.py): the
   collector gets back exactly the thresholds it had. If the pass's graph was large, every
   object is first moved to the collector's oldest generation (gc.freeze, then gc.unfreeze:
   no walk), so the young collections that follow don't walk the finished graph once more;
-  and once the objects moved that way add up to FULL_COLLECTION_AFTER, one full collection
-  frees the cyclic garbage that user code made meanwhile.
+- the next pause then starts with a collection of the young objects, those made between the
+  two graphs (a training loop's optimizer step, its logging: few, so it is quick), which frees
+  the cyclic garbage made there; and once the objects moved old add up to
+  FULL_COLLECTION_AFTER, one full collection frees any made while a graph was being built.
 
 Nothing changes for a program that has switched automatic collection off (gc.disable() or a
 threshold of 0), or that has frozen objects of its own (gc.freeze): those stay as they are.
@@ -28,15 +32,20 @@ from __future__ import annotations
 
 import gc
 import threading
+import weakref
+from typing import Callable
 
 PAUSED_THRESHOLD = 1_000_000       # objects kept (made less freed) between young collections
 LARGE_GRAPH = 100_000              # objects made in a pause above which they are moved old
-FULL_COLLECTION_AFTER = 4_000_000  # objects moved old between two full collections
+FULL_COLLECTION_AFTER = 16_000_000  # objects moved old between two full collections
 
-_lock = threading.Lock()
+_lock = threading.RLock()          # (a pause can end inside a deallocation, in any thread)
 _saved: tuple | None = None        # the thresholds before the pause; None: not paused
+_guard: weakref.finalize | None = None   # ends the pause if the graph's first node is freed
+on_change: Callable[[], None] = lambda: None   # modes.py's: the hot path's flag follows us
 _young_collections = 0             # gc.get_count()[1] when the pause began
 _moved = 0                         # objects moved old since the last full collection
+_moved_last = False                # the last resume moved every object old
 
 
 def paused() -> bool:
@@ -44,30 +53,51 @@ def paused() -> bool:
     return _saved is not None
 
 
-def pause() -> None:
-    """Let the collector run only every PAUSED_THRESHOLD new objects (young ones only)."""
-    global _saved, _young_collections
+def pause(first_node) -> None:
+    """Let the collector run only every PAUSED_THRESHOLD new objects (young ones only), while
+    first_node, the first node of a graph, lives or until the backward pass ends."""
+    global _saved, _young_collections, _moved_last, _guard
     with _lock:
         if _saved is not None:
             return
-        _saved, _young_collections = gc.get_threshold(), gc.get_count()[1]
-        if _saved[0]:                          # 0: automatic collection is off; leave it so
+        between, _moved_last = _moved_last, False
+        _saved = saved = gc.get_threshold()
+        if saved[0]:                           # 0: automatic collection is off; leave it so
             gc.set_threshold(PAUSED_THRESHOLD, 1_000_000, 1_000_000)
+        _guard = weakref.finalize(first_node, _graph_dropped)
+        _guard.atexit = False
+    if between and saved[0] and gc.isenabled():
+        gc.collect(1)                          # the objects made since the last graph: few
+    _young_collections = gc.get_count()[1]
+
+
+def _graph_dropped() -> None:
+    """The first node of the paused graph was freed before a backward pass: end the pause."""
+    global _saved, _guard
+    with _lock:
+        if _saved is not None:
+            gc.set_threshold(*_saved)
+            _saved = _guard = None
+    on_change()
 
 
 def resume() -> None:
     """Give the collector back its thresholds, without letting it walk the graph once more."""
-    global _saved, _moved
+    global _saved, _moved, _moved_last, _guard
     with _lock:
         if _saved is None:
             return
+        if _guard is not None:
+            _guard.detach()
+            _guard = None
         made = _objects_made_in_pause()
         if made > LARGE_GRAPH and gc.get_freeze_count() == 0:
             gc.freeze()                        # every tracked object, the graph included, ...
             gc.unfreeze()                      # ... now sits in the oldest generation
-            _moved += made
+            _moved, _moved_last = _moved + made, True
         gc.set_threshold(*_saved)
         _saved = None
+        on_change()
         full = _moved > FULL_COLLECTION_AFTER and gc.isenabled() and gc.get_threshold()[0]
         if full:
             _moved = 0

@@ -30,7 +30,7 @@ class _ThreadModes(threading.local):
 
 
 _this_thread = _ThreadModes()
-_lock = threading.Lock()
+_lock = threading.RLock()   # (the collector's pause can end inside a deallocation)
 _modes_on = 0      # how many mode blocks are open, over all threads
 active = True      # True while a mode is open or the collector is not paused: the hot path's check
 
@@ -86,8 +86,14 @@ def _update_active() -> None:
 def resume_collector() -> None:
     """The end of a backward pass: the collector runs as before (collector.resume)."""
     collector.resume()
+
+
+def _collector_changed() -> None:
     with _lock:
         _update_active()
+
+
+collector.on_change = _collector_changed      # a pause that ends sets the flag again
 
 
 def recording() -> bool:
@@ -104,7 +110,7 @@ def apply(node) -> None:
     """Do the current thread's modes' work on a node a primitive has just made (and pause the
     collector, if this is the first node of a graph)."""
     if not collector.paused():
-        collector.pause()                     # the first node of a graph (collector.py)
+        collector.pause(node)                 # the first node of a graph (collector.py)
         with _lock:
             _update_active()
     if not _modes_on:

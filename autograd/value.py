@@ -46,7 +46,7 @@ class Value:
     """
 
     __slots__ = ("data", "grad", "op", "parents", "partials", "operands", "upstream", "mark",
-                 "__dict__")
+                 "__dict__", "__weakref__")
     __array_ufunc__ = None  # numpy defers to our operators: np.float64(2) * x is a Value
     # Fields that most nodes never set are read from these class defaults, so a node stays
     # small (a training step makes tens of thousands): a `name`; the `groups` a composite

@@ -99,15 +99,29 @@ def test_cyclic_garbage_made_in_a_training_loop_is_freed(thresholds, monkeypatch
 
 
 def test_cyclic_garbage_is_freed_in_a_loop_that_never_calls_backward(thresholds, monkeypatch):
-    """The collector counts the objects made less those freed: each dropped graph counts
-    nothing, each dropped record two (itself and its dict) until it is collected."""
+    """Graphs kept alive with no backward pass (the pause goes on): the collector counts the
+    objects made less those freed, so each record (itself and its dict) counts two until
+    it is collected, once PAUSED_THRESHOLD of them are reached."""
     monkeypatch.setattr(collector, "PAUSED_THRESHOLD", 20)
     modes.resume_collector()
-    x, alive = Value(0.3), []
+    x, alive, kept = Value(0.3), [], []
     for step in range(60):
-        chain(300, x)                                # forward only: the pause never ends
+        kept.append(chain(30, x))                    # forward only, and kept: still paused
         record = Garbage()
         alive.append(weakref.ref(record))
         del record
     assert collector.paused()
     assert sum(r() is not None for r in alive) < 40
+
+
+def test_a_graph_dropped_without_a_backward_pass_ends_the_pause(thresholds):
+    chain(50, Value(0.5))                            # made, then freed: a picture, inference
+    assert not collector.paused() and gc.get_threshold() == thresholds
+    y = chain(50, Value(0.5))
+    assert collector.paused()
+    del y
+    assert not collector.paused() and gc.get_threshold() == thresholds
+    z = chain(5, Value(0.5))                         # the next graph pauses again
+    assert collector.paused()
+    z.backward()
+    assert gc.get_threshold() == thresholds
