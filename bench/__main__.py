@@ -1,7 +1,7 @@
 """`python -m bench` (or `make bench`): zerograd's speed, part by part, then a summary of ratios.
 
-    python -m bench                  # the usual parts, short runs: engine, nn, mnist
-    python -m bench engine mnist     # only the parts named (microgpt runs only when named)
+    python -m bench                  # every part, short runs: engine, microgpt, nn, mnist
+    python -m bench engine microgpt  # only the parts named
     python -m bench mnist --full     # the long runs: 15 rounds, a 5-minute Fashion-MNIST race
     python -m bench --quick          # fewer rounds, a smaller chain, a 10-second race
 
@@ -11,7 +11,8 @@ micrograd) and the digits network to 95%. mnist: bench_mnist.py, a 784-50-10 tra
 against the book's numpy network and PyTorch, its memory, and Fashion-MNIST to 85% test accuracy
 (more options: python -m bench.bench_mnist --help; they may be given here too). microgpt:
 bench_microgpt.py, Karpathy's microgpt training step as plain scalar code, on its own minimal
-Value design and on zerograd's Value, with the losses compared step by step.
+Value design and on zerograd's Value, with the losses compared step by step, and the memory of
+a training loop whose user code makes cyclic garbage.
 """
 
 import argparse
@@ -19,8 +20,8 @@ import sys
 
 from bench import bench_engine, bench_microgpt, bench_mnist, bench_nn
 
-DEFAULT_PARTS = ("engine", "nn", "mnist")
-PARTS = DEFAULT_PARTS + ("microgpt",)
+DEFAULT_PARTS = ("engine", "microgpt", "nn", "mnist")
+PARTS = DEFAULT_PARTS
 
 
 def parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
@@ -45,15 +46,15 @@ def main(argv: list[str]) -> int:
     if "engine" in args.parts:
         print("== engine: zerograd vs micrograd (and PyTorch when installed) ==")
         lines += bench_engine.summary(bench_engine.run(args.quick))
+    if "microgpt" in args.parts:
+        print("\n== microgpt: its training step on its own minimal Value and on zerograd's ==")
+        lines += bench_microgpt.summary(bench_microgpt.run(args.quick))
     if "nn" in args.parts:
         print("\n== training: the moons and digits recipes ==")
         bench_nn.main([])
     if "mnist" in args.parts:
         print("\n== MNIST scale: zerograd vs the book's numpy network, PyTorch, scikit-learn ==")
         lines += bench_mnist.summary(bench_mnist.run(mnist_args))
-    if "microgpt" in args.parts:
-        print("\n== microgpt: its training step on its own minimal Value and on zerograd's ==")
-        lines += bench_microgpt.summary(bench_microgpt.run(args.quick))
     if lines:
         print("\n== summary (read the ratios, not the times) ==")
         print("\n".join(f"  {line}" for line in lines))
