@@ -15,11 +15,11 @@ cycles of its own: reference counting frees it. So:
 - the end of the backward pass (or `grad`) resumes it (`resume`, called from graph.py): the
   collector gets back exactly the thresholds it had. If the pass's graph was large, every
   object is first moved to the collector's oldest generation (gc.freeze, then gc.unfreeze:
-  no walk), so the young collections that follow don't walk the finished graph once more;
-- the next pause then starts with a collection of the young objects, those made between the
-  two graphs (a training loop's optimizer step, its logging: few, so it is quick), which frees
-  the cyclic garbage made there; and once the objects moved old add up to
-  FULL_COLLECTION_AFTER, one full collection frees any made while a graph was being built.
+  no walk), so the young collections that follow don't walk the finished graph once more.
+  Cyclic garbage moved there with it is freed by a full collection, which comes as soon as
+  the time since the last one is FULL_COLLECTION_EVERY times as long as the last one took:
+  full collections take at most about 1/FULL_COLLECTION_EVERY of the time (2.5%), and free
+  the cyclic garbage of a training loop every few seconds at most.
 
 Nothing changes for a program that has switched automatic collection off (gc.disable() or a
 threshold of 0), or that has frozen objects of its own (gc.freeze): those stay as they are.
@@ -32,20 +32,21 @@ from __future__ import annotations
 
 import gc
 import threading
+import time
 import weakref
 from typing import Callable
 
 PAUSED_THRESHOLD = 1_000_000       # objects kept (made less freed) between young collections
 LARGE_GRAPH = 100_000              # objects made in a pause above which they are moved old
-FULL_COLLECTION_AFTER = 16_000_000  # objects moved old between two full collections
+FULL_COLLECTION_EVERY = 40        # time between full collections / the time the last one took
 
 _lock = threading.RLock()          # (a pause can end inside a deallocation, in any thread)
 _saved: tuple | None = None        # the thresholds before the pause; None: not paused
 _guard: weakref.finalize | None = None   # ends the pause if the graph's first node is freed
 on_change: Callable[[], None] = lambda: None   # modes.py's: the hot path's flag follows us
 _young_collections = 0             # gc.get_count()[1] when the pause began
-_moved = 0                         # objects moved old since the last full collection
-_moved_last = False                # the last resume moved every object old
+_last_full = time.perf_counter()   # when the last full collection (ours) ended
+_full_seconds = 0.0                # how long it took
 
 
 def paused() -> bool:
@@ -56,19 +57,16 @@ def paused() -> bool:
 def pause(first_node) -> None:
     """Let the collector run only every PAUSED_THRESHOLD new objects (young ones only), while
     first_node, the first node of a graph, lives or until the backward pass ends."""
-    global _saved, _young_collections, _moved_last, _guard
+    global _saved, _young_collections, _guard
     with _lock:
         if _saved is not None:
             return
-        between, _moved_last = _moved_last, False
         _saved = saved = gc.get_threshold()
         if saved[0]:                           # 0: automatic collection is off; leave it so
             gc.set_threshold(PAUSED_THRESHOLD, 1_000_000, 1_000_000)
         _guard = weakref.finalize(first_node, _graph_dropped)
         _guard.atexit = False
-    if between and saved[0] and gc.isenabled():
-        gc.collect(1)                          # the objects made since the last graph: few
-    _young_collections = gc.get_count()[1]
+        _young_collections = gc.get_count()[1]
 
 
 def _graph_dropped() -> None:
@@ -83,26 +81,33 @@ def _graph_dropped() -> None:
 
 def resume() -> None:
     """Give the collector back its thresholds, without letting it walk the graph once more."""
-    global _saved, _moved, _moved_last, _guard
+    global _saved, _guard
     with _lock:
         if _saved is None:
             return
         if _guard is not None:
             _guard.detach()
             _guard = None
-        made = _objects_made_in_pause()
-        if made > LARGE_GRAPH and gc.get_freeze_count() == 0:
+        moved = _objects_made_in_pause() > LARGE_GRAPH and gc.get_freeze_count() == 0
+        if moved:
             gc.freeze()                        # every tracked object, the graph included, ...
             gc.unfreeze()                      # ... now sits in the oldest generation
-            _moved, _moved_last = _moved + made, True
         gc.set_threshold(*_saved)
         _saved = None
         on_change()
-        full = _moved > FULL_COLLECTION_AFTER and gc.isenabled() and gc.get_threshold()[0]
-        if full:
-            _moved = 0
-    if full:
-        gc.collect()                           # the cyclic garbage made since the last one
+    if moved and gc.isenabled() and gc.get_threshold()[0]:
+        _full_collection_when_due()
+
+
+def _full_collection_when_due() -> None:
+    """A full collection, if the time since the last is FULL_COLLECTION_EVERY times its length:
+    it frees the cyclic garbage that was moved to the oldest generation with a graph."""
+    global _last_full, _full_seconds
+    start = time.perf_counter()
+    if start - _last_full >= FULL_COLLECTION_EVERY * _full_seconds:
+        gc.collect()
+        _last_full = time.perf_counter()
+        _full_seconds = _last_full - start
 
 
 def _objects_made_in_pause() -> int:

@@ -113,7 +113,7 @@ def test_zerograds_memory_and_cyclic_garbage_stay_bounded(monkeypatch, capsys):
     monkeypatch.setattr(bench_microgpt, "MEMORY_CONFIG", TINY)
     assert bench_microgpt.report_memory(20)["bounded"]
     monkeypatch.setattr(collector, "LARGE_GRAPH", 0)
-    monkeypatch.setattr(collector, "FULL_COLLECTION_AFTER", 50_000)
+    monkeypatch.setattr(collector, "FULL_COLLECTION_EVERY", 0)     # a full one after each pass
     garbage = bench_microgpt.garbage_run(20, config=TINY)
     assert garbage["end"] < 20 and garbage["most"] < 20
     assert "(bounded)" in capsys.readouterr().out

@@ -85,10 +85,11 @@ def test_someone_elses_frozen_objects_stay_frozen(thresholds, monkeypatch):
 @pytest.mark.parametrize("large", [False, True])
 def test_cyclic_garbage_made_in_a_training_loop_is_freed(thresholds, monkeypatch, large):
     """With large graphs (moved to the oldest generation after each pass) a full collection
-    comes once FULL_COLLECTION_AFTER objects were moved; with small ones the collector runs
-    as usual. Either way the garbage of many steps does not pile up."""
+    comes once enough time has passed (here: FULL_COLLECTION_EVERY times the length of the
+    last one, a millisecond); with small ones the collector runs as usual. Either way the
+    garbage of many steps does not pile up."""
     monkeypatch.setattr(collector, "LARGE_GRAPH", 0 if large else 10 ** 9)
-    monkeypatch.setattr(collector, "FULL_COLLECTION_AFTER", 20_000)
+    monkeypatch.setattr(collector, "FULL_COLLECTION_EVERY", 0.2)
     w, alive = Value(0.3), []
     for step in range(60):
         chain(300, w).backward()                     # about 1,000 objects a step
