@@ -1,6 +1,6 @@
 """Groups: the nodes one composite function made, seen as one (the layer view of the book).
 
-sigmoid, tanh, relu, softmax, log_softmax, a neuron, a layer and the losses are built from
+sigmoid, tanh, softmax, log_softmax, a neuron, a layer and the losses are built from
 primitives, so backprop through them is the chain rule over every exp and ÷ inside. After
 building its result, each of them calls `mark`, which records on its output node(s) a `Group`:
 what kind of composite it was, its name, and its inputs. Nothing else changes: the values,
@@ -10,8 +10,8 @@ A drawing can then show a group as ONE node (sigmoid with ∂ = y(1 − y), a ne
 with loss ∂ = y − t), whose local partial d(output)/d(input) it computes from the partials
 recorded inside the group, so the picture always agrees with backprop (`viz/layers.py`).
 The nodes inside a group are found when drawing: walk back from the output until the inputs.
-A module (a neuron, a layer) makes its group once, with its parameters and no inputs; relu,
-one node, shares one record; so recording costs next to nothing on the hot path.
+A module (a neuron, a layer) makes its group once, with its parameters and no inputs, so
+recording costs next to nothing on the hot path. (relu is a primitive: one node already.)
 
 Read next: `viz/layers.py` (the layer view, which reads these records).
 """
