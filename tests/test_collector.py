@@ -82,21 +82,32 @@ def test_someone_elses_frozen_objects_stay_frozen(thresholds, monkeypatch):
     del mine
 
 
-@pytest.mark.parametrize("large", [False, True])
-def test_cyclic_garbage_made_in_a_training_loop_is_freed(thresholds, monkeypatch, large):
-    """With large graphs (moved to the oldest generation after each pass) a full collection
-    comes once enough time has passed (here: FULL_COLLECTION_EVERY times the length of the
-    last one, a millisecond); with small ones the collector runs as usual. Either way the
-    garbage of many steps does not pile up."""
-    monkeypatch.setattr(collector, "LARGE_GRAPH", 0 if large else 10 ** 9)
-    monkeypatch.setattr(collector, "FULL_COLLECTION_EVERY", 0.2)
+def garbage_left(steps: int) -> int:
+    """Train a little (backward every step), making a cyclic record a step; how many live."""
     w, alive = Value(0.3), []
-    for step in range(60):
+    for step in range(steps):
         chain(300, w).backward()                     # about 1,000 objects a step
         record = Garbage()
         alive.append(weakref.ref(record))
         del record
-    assert sum(r() is not None for r in alive) < 40  # not all 60: they are freed as it goes
+    return sum(r() is not None for r in alive)
+
+
+def test_cyclic_garbage_made_in_a_training_loop_with_small_graphs_is_freed(thresholds,
+                                                                           monkeypatch):
+    monkeypatch.setattr(collector, "LARGE_GRAPH", 10 ** 9)    # the collector as usual
+    assert garbage_left(60) < 40
+
+
+def test_cyclic_garbage_moved_old_with_a_large_graph_is_freed_by_a_full_collection(
+        thresholds, monkeypatch):
+    """Large graphs are moved to the oldest generation after each pass, and the garbage with
+    them: only the full collection frees it, when it is due (here: always, or never)."""
+    monkeypatch.setattr(collector, "LARGE_GRAPH", 0)
+    monkeypatch.setattr(collector, "FULL_COLLECTION_EVERY", 0)          # due after every pass
+    assert garbage_left(10) <= 1
+    monkeypatch.setattr(collector, "FULL_COLLECTION_EVERY", float("inf"))   # never due
+    assert garbage_left(10) == 10
 
 
 def test_cyclic_garbage_is_freed_in_a_loop_that_never_calls_backward(thresholds, monkeypatch):
