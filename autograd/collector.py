@@ -42,7 +42,7 @@ FULL_COLLECTION_EVERY = 40        # time between full collections / the time the
 
 _lock = threading.RLock()          # (a pause can end inside a deallocation, in any thread)
 _saved: tuple | None = None        # the thresholds before the pause; None: not paused
-_guard: weakref.finalize | None = None   # ends the pause if the graph's first node is freed
+_guard: weakref.ref | None = None  # ends the pause if the graph's first node is freed
 on_change: Callable[[], None] = lambda: None   # modes.py's: the hot path's flag follows us
 _young_collections = 0             # gc.get_count()[1] when the pause began
 _last_full = time.perf_counter()   # when the last full collection (ours) ended
@@ -64,18 +64,18 @@ def pause(first_node) -> None:
         _saved = saved = gc.get_threshold()
         if saved[0]:                           # 0: automatic collection is off; leave it so
             gc.set_threshold(PAUSED_THRESHOLD, 1_000_000, 1_000_000)
-        _guard = weakref.finalize(first_node, _graph_dropped)
-        _guard.atexit = False
+        _guard = weakref.ref(first_node, _graph_dropped)
         _young_collections = gc.get_count()[1]
 
 
-def _graph_dropped() -> None:
+def _graph_dropped(guard: weakref.ref) -> None:
     """The first node of the paused graph was freed before a backward pass: end the pause."""
     global _saved, _guard
     with _lock:
-        if _saved is not None:
-            gc.set_threshold(*_saved)
-            _saved = _guard = None
+        if guard is not _guard:
+            return                             # a guard of an earlier pause (already ended)
+        gc.set_threshold(*_saved)
+        _saved = _guard = None
     on_change()
 
 
@@ -85,9 +85,7 @@ def resume() -> None:
     with _lock:
         if _saved is None:
             return
-        if _guard is not None:
-            _guard.detach()
-            _guard = None
+        _guard = None                          # (a weakref dropped never calls back)
         moved = _objects_made_in_pause() > LARGE_GRAPH and gc.get_freeze_count() == 0
         if moved:
             gc.freeze()                        # every tracked object, the graph included, ...
