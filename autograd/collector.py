@@ -17,9 +17,10 @@ cycles of its own: reference counting frees it. So:
   object is first moved to the collector's oldest generation (gc.freeze, then gc.unfreeze:
   no walk), so the young collections that follow don't walk the finished graph once more.
   Cyclic garbage moved there with it is freed by a full collection, which comes as soon as
-  the time since the last one is FULL_COLLECTION_EVERY times as long as the last one took:
-  full collections take at most about 1/FULL_COLLECTION_EVERY of the time (2.5%), and free
-  the cyclic garbage of a training loop every few seconds at most.
+  the time spent in pauses since the last one is FULL_COLLECTION_EVERY times as long as the
+  last one took: full collections then take at most about 1/FULL_COLLECTION_EVERY (2.5%) of
+  the time spent building and backpropagating graphs, and free the cyclic garbage of a
+  training loop every few seconds of it.
 
 Nothing changes for a program that has switched automatic collection off (gc.disable() or a
 threshold of 0), or that has frozen objects of its own (gc.freeze): those stay as they are.
@@ -37,16 +38,17 @@ import weakref
 from typing import Callable
 
 PAUSED_THRESHOLD = 1_000_000       # objects kept (made less freed) between young collections
-LARGE_GRAPH = 100_000              # objects made in a pause above which they are moved old
-FULL_COLLECTION_EVERY = 40        # time between full collections / the time the last one took
+LARGE_GRAPH = 10_000               # objects made in a pause above which they are moved old
+FULL_COLLECTION_EVERY = 40         # time in pauses between full collections / the last one's
 
 _lock = threading.RLock()          # (a pause can end inside a deallocation, in any thread)
 _saved: tuple | None = None        # the thresholds before the pause; None: not paused
 _guard: weakref.ref | None = None  # ends the pause if the graph's first node is freed
 on_change: Callable[[], None] = lambda: None   # modes.py's: the hot path's flag follows us
 _young_collections = 0             # gc.get_count()[1] when the pause began
-_last_full = time.perf_counter()   # when the last full collection (ours) ended
-_full_seconds = 0.0                # how long it took
+_started = 0.0                     # when the pause began
+_paused_seconds = 0.0              # the time spent in pauses since the last full collection
+_full_seconds = 0.0                # how long the last full collection took
 
 
 def paused() -> bool:
@@ -57,10 +59,11 @@ def paused() -> bool:
 def pause(first_node) -> None:
     """Let the collector run only every PAUSED_THRESHOLD new objects (young ones only), while
     first_node, the first node of a graph, lives or until the backward pass ends."""
-    global _saved, _young_collections, _guard
+    global _saved, _young_collections, _guard, _started
     with _lock:
         if _saved is not None:
             return
+        _started = time.perf_counter()
         _saved = saved = gc.get_threshold()
         if saved[0]:                           # 0: automatic collection is off; leave it so
             gc.set_threshold(PAUSED_THRESHOLD, 1_000_000, 1_000_000)
@@ -81,11 +84,12 @@ def _graph_dropped(guard: weakref.ref) -> None:
 
 def resume() -> None:
     """Give the collector back its thresholds, without letting it walk the graph once more."""
-    global _saved, _guard
+    global _saved, _guard, _paused_seconds
     with _lock:
         if _saved is None:
             return
         _guard = None                          # (a weakref dropped never calls back)
+        _paused_seconds += time.perf_counter() - _started
         moved = _objects_made_in_pause() > LARGE_GRAPH and gc.get_freeze_count() == 0
         if moved:
             gc.freeze()                        # every tracked object, the graph included, ...
@@ -98,14 +102,13 @@ def resume() -> None:
 
 
 def _full_collection_when_due() -> None:
-    """A full collection, if the time since the last is FULL_COLLECTION_EVERY times its length:
-    it frees the cyclic garbage that was moved to the oldest generation with a graph."""
-    global _last_full, _full_seconds
-    start = time.perf_counter()
-    if start - _last_full >= FULL_COLLECTION_EVERY * _full_seconds:
+    """A full collection, if the time in pauses since the last is FULL_COLLECTION_EVERY times
+    its length: it frees the cyclic garbage moved to the oldest generation with the graphs."""
+    global _paused_seconds, _full_seconds
+    if _paused_seconds >= FULL_COLLECTION_EVERY * _full_seconds:
+        start = time.perf_counter()
         gc.collect()
-        _last_full = time.perf_counter()
-        _full_seconds = _last_full - start
+        _full_seconds, _paused_seconds = time.perf_counter() - start, 0.0
 
 
 def _objects_made_in_pause() -> int:
