@@ -91,7 +91,7 @@ def _keep(nodes: list, retain_grad: bool) -> None:
         gradient = node.upstream
         if type(gradient) is float:
             grad = node.grad                  # (0 + g is g: no new number for a fresh node)
-            node.grad = gradient if grad == 0.0 else grad + gradient
+            node.grad = grad + gradient if grad else gradient
         else:
             batch.keep(node, retain_grad)
 
