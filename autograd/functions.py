@@ -31,11 +31,17 @@ def as_value(x: Value | Number) -> Value:
 
 def primitive_function(primitive: Primitive):
     """The primitive as a function of Values or numbers: autograd.sqrt(x), autograd.maximum(a, b).
-    Numbers are constants beside a Value; with no Value among the operands they become leaves."""
+    It is Value's method (x.relu(): the inline hot path where there is one); numbers are
+    constants beside a Value, and with no Value among the operands they become leaves."""
+    method = getattr(Value, primitive.function)
+
     def function(*operands: Value | Number) -> Value:
-        if not any(type(x) is Value for x in operands):
-            operands = tuple(as_value(x) for x in operands)
-        return apply(primitive.op, *operands)
+        if type(operands[0]) is not Value:
+            if not any(type(x) is Value for x in operands):
+                operands = tuple(as_value(x) for x in operands)
+            else:
+                return apply(primitive.op, *operands)   # a number first: a constant operand
+        return method(*operands)
     function.__name__ = function.__qualname__ = primitive.function
     function.__doc__ = f"The primitive {primitive.op}, from its record in rules.py."
     return function
