@@ -113,7 +113,8 @@ class Stack:
     gradient here, and `flush` adds them up and hands each row to its Value.
     """
 
-    __slots__ = ("operands", "numbers", "values", "rows", "shares", "backward_pass", "_each")
+    __slots__ = ("operands", "numbers", "values", "rows", "shares", "backward_pass", "_each",
+                 "_each_and_one")
 
     def __init__(self, operands: Sequence) -> None:
         operands = tuple(operands)
@@ -135,6 +136,7 @@ class Stack:
         self.shares = None          # this pass's shares of the gradient, until flushed
         self.backward_pass = None   # the pass those shares belong to (its mark)
         self._each = None           # each row's numbers, made once (numbers_at)
+        self._each_and_one = None   # the same and a 1: every neuron of a layer shares it
 
     def __len__(self) -> int:
         return len(self.operands)
@@ -142,14 +144,19 @@ class Stack:
     def __iter__(self):
         return iter(self.operands)
 
-    def numbers_at(self, rows: Sequence[int]) -> tuple:
-        """The numbers of these rows, each a float or one batch (the partials of a dot node)."""
+    def numbers_at(self, rows: Sequence[int], and_one: bool = False) -> tuple:
+        """The numbers of these rows, each a float or one batch (the partials of a dot node),
+        then 1.0 if and_one (a bias's partial)."""
         if self._each is None:
             numbers = self.numbers
             self._each = tuple(numbers.tolist() if numbers.ndim == 1 else numbers)
-        if type(rows) is range and len(rows) == len(self._each):
-            return self._each                   # every row: no copy
-        return tuple(self._each[row] for row in rows)
+        if type(rows) is range and len(rows) == len(self._each):        # every row: shared
+            if not and_one:
+                return self._each
+            if self._each_and_one is None:
+                self._each_and_one = self._each + (1.0,)
+            return self._each_and_one
+        return tuple(self._each[row] for row in rows) + ((1.0,) if and_one else ())
 
     def add_share(self, partials: np.ndarray, upstream: np.ndarray, backward_pass) -> None:
         """Remember one node's share of this stack's gradient: its partials (the other side's
@@ -189,10 +196,14 @@ class WeightedSum:
         self.weights, self.inputs, self.bias = weights, inputs, bias
 
     def partials(self) -> tuple:
-        """The node's partials, aligned with its parents: x_i for w_i, w_i for x_i, 1 for b."""
-        bias = (1.0,) if self.bias is not None else ()
-        return (self.inputs.numbers_at(self.weights.rows)          # d(sum)/d(w_i) = x_i
-                + self.weights.numbers_at(self.inputs.rows) + bias)  # d(sum)/d(x_i) = w_i
+        """The node's partials, aligned with its parents: x_i for w_i, w_i for x_i, 1 for b.
+        (A layer's first neurons read constant inputs: they all share one tuple.)"""
+        bias = self.bias is not None
+        for_inputs = self.weights.numbers_at(self.inputs.rows)            # d(sum)/d(x_i) = w_i
+        if not for_inputs:
+            return self.inputs.numbers_at(self.weights.rows, bias)        # d(sum)/d(w_i) = x_i
+        return (self.inputs.numbers_at(self.weights.rows) + for_inputs
+                + ((1.0,) if bias else ()))
 
     def chain(self, upstream: np.ndarray, backward_pass) -> None:
         """The chain rule to every parent at once: each gets its partial times upstream."""
