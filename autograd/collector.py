@@ -13,14 +13,16 @@ cycles of its own: reference counting frees it. So:
   without a backward pass (inference, a picture) gives the collector back at once, so no other
   code in the process runs with it paused;
 - the end of the backward pass (or `grad`) resumes it (`resume`, called from graph.py): the
-  collector gets back exactly the thresholds it had. If the pass's graph was large, every
-  object is first moved to the collector's oldest generation (gc.freeze, then gc.unfreeze:
-  no walk), so the young collections that follow don't walk the finished graph once more.
+  collector gets back exactly the thresholds it had. A smaller graph is then walked once by
+  the next young collection, which is quick and frees the cyclic garbage of the step as
+  promptly as usual. If the graph was large (more than LARGE_GRAPH objects: a GPT's step),
+  every object is first moved to the collector's oldest generation (gc.freeze, then
+  gc.unfreeze: no walk), so the young collections that follow don't walk it once more.
   Cyclic garbage moved there with it is freed by a full collection, which comes as soon as
   the time spent in pauses since the last one is FULL_COLLECTION_EVERY times as long as the
-  last one took: full collections then take at most about 1/FULL_COLLECTION_EVERY (2.5%) of
-  the time spent building and backpropagating graphs, and free the cyclic garbage of a
-  training loop every few seconds of it.
+  last one took (so full collections take about 1/FULL_COLLECTION_EVERY, 2.5%, of the time
+  spent building and backpropagating graphs), or once FULL_COLLECTION_AFTER objects were moved
+  (about 25 steps of a small GPT), whichever comes first.
 
 Nothing changes for a program that has switched automatic collection off (gc.disable() or a
 threshold of 0), or that has frozen objects of its own (gc.freeze): those stay as they are.
@@ -38,8 +40,9 @@ import weakref
 from typing import Callable
 
 PAUSED_THRESHOLD = 1_000_000       # objects kept (made less freed) between young collections
-LARGE_GRAPH = 10_000               # objects made in a pause above which they are moved old
+LARGE_GRAPH = 50_000               # objects made in a pause above which they are moved old
 FULL_COLLECTION_EVERY = 40         # time in pauses between full collections / the last one's
+FULL_COLLECTION_AFTER = 4_000_000  # ... or once this many objects were moved old since
 
 _lock = threading.RLock()          # (a pause can end inside a deallocation, in any thread)
 _saved: tuple | None = None        # the thresholds before the pause; None: not paused
@@ -49,6 +52,7 @@ _young_collections = 0             # gc.get_count()[1] when the pause began
 _started = 0.0                     # when the pause began
 _paused_seconds = 0.0              # the time spent in pauses since the last full collection
 _full_seconds = 0.0                # how long the last full collection took
+_moved = 0                         # objects moved old since the last full collection
 
 
 def paused() -> bool:
@@ -84,14 +88,16 @@ def _graph_dropped(guard: weakref.ref) -> None:
 
 def resume() -> None:
     """Give the collector back its thresholds, without letting it walk the graph once more."""
-    global _saved, _guard, _paused_seconds
+    global _saved, _guard, _paused_seconds, _moved
     with _lock:
         if _saved is None:
             return
         _guard = None                          # (a weakref dropped never calls back)
         _paused_seconds += time.perf_counter() - _started
-        moved = _objects_made_in_pause() > LARGE_GRAPH and gc.get_freeze_count() == 0
+        made = _objects_made_in_pause()
+        moved = made > LARGE_GRAPH and gc.get_freeze_count() == 0
         if moved:
+            _moved += made
             gc.freeze()                        # every tracked object, the graph included, ...
             gc.unfreeze()                      # ... now sits in the oldest generation
         gc.set_threshold(*_saved)
@@ -104,11 +110,12 @@ def resume() -> None:
 def _full_collection_when_due() -> None:
     """A full collection, if the time in pauses since the last is FULL_COLLECTION_EVERY times
     its length: it frees the cyclic garbage moved to the oldest generation with the graphs."""
-    global _paused_seconds, _full_seconds
-    if _paused_seconds >= FULL_COLLECTION_EVERY * _full_seconds:
+    global _paused_seconds, _full_seconds, _moved
+    if (_paused_seconds >= FULL_COLLECTION_EVERY * _full_seconds
+            or _moved >= FULL_COLLECTION_AFTER):
         start = time.perf_counter()
         gc.collect()
-        _full_seconds, _paused_seconds = time.perf_counter() - start, 0.0
+        _full_seconds, _paused_seconds, _moved = time.perf_counter() - start, 0.0, 0
 
 
 def _objects_made_in_pause() -> int:
