@@ -158,3 +158,17 @@ def test_a_primitive_registered_at_run_time_is_drawn_framed_and_differentiated(c
     assert "³" in layered and "y(1−y)" in layered
     frames = viz.backward_frames(y, tmp_path / "frames", format="svg")      # needs dot
     assert frames and any("cube(0.5) = 0.125" in f.read_text() for f in frames)
+
+
+def test_a_bad_record_or_operand_is_refused_with_what_is_allowed():
+    good = dict(op="bad", arity=1, symbol="?", form="call", forward=lambda a: a,
+                partial=lambda args, out, i: 1.0, rule=("1",), js_forward="a", js_partial="1")
+    with pytest.raises(ValueError, match="form must be 'infix', 'prefix' or 'call'"):
+        autograd.define(Primitive(**{**good, "form": "postfix"}))
+    with pytest.raises(ValueError, match="arity must be 0 \\(any\\), 1 or 2"):
+        autograd.define(Primitive(**{**good, "arity": 3}))
+    assert "bad" not in PRIMITIVES
+    with pytest.raises(TypeError, match="sqrt takes Values and numbers .* got str"):
+        autograd.apply("sqrt", "x")
+    with pytest.raises(TypeError, match="maximum needs|maximum takes 2"):
+        autograd.apply("maximum")
