@@ -45,27 +45,29 @@ def topological_order(root) -> list:
 
 
 def _depth_first(root, start, leaves_apart: bool = True) -> tuple[list, list]:
-    """The search of topological_order. It also sets each node's `upstream` to start (a pass's
-    gradients start from zero), and with leaves_apart it lists the leaves separately: the
-    chain rule has nothing to do at a leaf, so a backward pass need not visit them in order."""
-    visited = object()
-    root.mark, root.upstream = visited, start
-    order: list = []
+    """The search of topological_order; it also sets each node's `upstream` to start. A node
+    leaves the stack twice: first it is `opened` and goes back under its parents (the first on
+    top), then, its parents all listed, it is listed. With leaves_apart a leaf is listed apart
+    at once: the chain rule has nothing to do there, so a backward pass needs no order."""
+    opened, visited = object(), object()
+    order, stack = [], [root]
     leaves = [] if leaves_apart else order
-    stack = [(root, iter(root.parents))]
     while stack:
-        node, parents = stack[-1]
-        for parent in parents:
-            if parent.mark is not visited:
-                parent.mark, parent.upstream = visited, start
-                grandparents = parent.parents
-                if grandparents:
-                    stack.append((parent, iter(grandparents)))
-                    break                     # finish this parent's ancestors first
-                leaves.append(parent)         # a leaf has no ancestors to wait for
-        else:                                 # every parent is listed: so is the node
-            stack.pop()
+        node = stack.pop()
+        if node.mark is opened:               # the second time: every parent is listed
+            node.mark = visited
             order.append(node)
+        elif node.mark is not visited:        # the first time (or on the stack twice)
+            node.mark, node.upstream = opened, start
+            stack.append(node)
+            for parent in reversed(node.parents):
+                if parent.mark is visited:
+                    continue
+                if parent.parents or not leaves_apart:
+                    stack.append(parent)      # list its ancestors first
+                else:                         # a leaf: nothing to wait for
+                    parent.mark, parent.upstream = visited, start
+                    leaves.append(parent)
     return order, leaves
 
 
