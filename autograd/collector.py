@@ -15,9 +15,11 @@ cycles of its own: reference counting frees it. So:
 - the end of the backward pass (or `grad`) resumes it (`resume`, called from graph.py): the
   collector gets back exactly the thresholds it had. A smaller graph is then walked once by
   the next young collection, which is quick and frees the cyclic garbage of the step as
-  promptly as usual. If the graph was large (more than LARGE_GRAPH objects: a GPT's step),
-  every object is first moved to the collector's oldest generation (gc.freeze, then
-  gc.unfreeze: no walk), so the young collections that follow don't walk it once more.
+  promptly as usual. If the graph was large (more than LARGE_GRAPH objects: a GPT's step)
+  or took long (more than LONG_PAUSE seconds from its first node to the end of the pass: a
+  batch step of an MNIST network, whose few nodes hold big tuples of partials), every object
+  is first moved to the collector's oldest generation (gc.freeze, then gc.unfreeze: no
+  walk), so the young collections that follow don't walk it once more.
   Cyclic garbage moved there with it is freed by a full collection, which comes as soon as
   the time spent in pauses since the last one is FULL_COLLECTION_EVERY times as long as the
   last one took (so full collections take about 1/FULL_COLLECTION_EVERY, 2.5%, of the time
@@ -41,6 +43,7 @@ from typing import Callable
 
 PAUSED_THRESHOLD = 1_000_000       # objects kept (made less freed) between young collections
 LARGE_GRAPH = 50_000               # objects made in a pause above which they are moved old
+LONG_PAUSE = 0.005                 # seconds of a pause above which they are moved old too
 FULL_COLLECTION_EVERY = 40         # time in pauses between full collections / the last one's
 FULL_COLLECTION_AFTER = 4_000_000  # ... or once this many objects were moved old since
 
@@ -93,9 +96,11 @@ def resume() -> None:
         if _saved is None:
             return
         _guard = None                          # (a weakref dropped never calls back)
-        _paused_seconds += time.perf_counter() - _started
+        seconds = time.perf_counter() - _started
+        _paused_seconds += seconds
         made = _objects_made_in_pause()
-        moved = made > LARGE_GRAPH and gc.get_freeze_count() == 0
+        moved = ((made > LARGE_GRAPH or seconds > LONG_PAUSE)
+                 and gc.get_freeze_count() == 0)
         if moved:
             _moved += made
             gc.freeze()                        # every tracked object, the graph included, ...

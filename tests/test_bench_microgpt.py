@@ -111,6 +111,7 @@ def test_zerograds_memory_and_cyclic_garbage_stay_bounded(monkeypatch, capsys):
     still freed, with small graphs (the collector as usual) and with graphs it moves to the
     oldest generation (a full collection once enough objects were moved)."""
     monkeypatch.setattr(bench_microgpt, "MEMORY_CONFIG", TINY)
+    monkeypatch.setattr(collector, "LONG_PAUSE", float("inf"))     # (tracemalloc is slow)
     assert bench_microgpt.report_memory(20)["bounded"]
     monkeypatch.setattr(collector, "LARGE_GRAPH", 0)
     monkeypatch.setattr(collector, "FULL_COLLECTION_EVERY", 0)     # a full one after each pass

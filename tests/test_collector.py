@@ -82,6 +82,21 @@ def test_someone_elses_frozen_objects_stay_frozen(thresholds, monkeypatch):
     del mine
 
 
+@pytest.mark.parametrize("large, long", [(0, float("inf")), (10 ** 9, 0.0)])
+def test_a_large_or_long_graph_is_moved_old_and_a_small_quick_one_is_not(thresholds,
+                                                                         monkeypatch, large,
+                                                                         long):
+    monkeypatch.setattr(collector, "FULL_COLLECTION_EVERY", float("inf"))
+    for limits, moved in (((large, long), True), ((10 ** 9, float("inf")), False)):
+        monkeypatch.setattr(collector, "LARGE_GRAPH", limits[0])
+        monkeypatch.setattr(collector, "LONG_PAUSE", limits[1])
+        gc.collect()
+        y = chain(50, Value(0.5))
+        y.backward()
+        oldest = {id(x) for x in gc.get_objects(generation=2)}
+        assert (id(y) in oldest) is moved, limits
+
+
 def garbage_left(steps: int) -> int:
     """Train a little (backward every step), making a cyclic record a step; how many live."""
     w, alive = Value(0.3), []
@@ -96,6 +111,7 @@ def garbage_left(steps: int) -> int:
 def test_cyclic_garbage_made_in_a_training_loop_with_small_graphs_is_freed(thresholds,
                                                                            monkeypatch):
     monkeypatch.setattr(collector, "LARGE_GRAPH", 10 ** 9)    # the collector as usual
+    monkeypatch.setattr(collector, "LONG_PAUSE", float("inf"))
     assert garbage_left(60) < 40
 
 
