@@ -46,6 +46,7 @@ LARGE_GRAPH = 50_000               # objects made in a pause above which they ar
 LONG_PAUSE = 0.005                 # seconds of a pause above which they are moved old too
 FULL_COLLECTION_EVERY = 40         # time in pauses between full collections / the last one's
 FULL_COLLECTION_AFTER = 4_000_000  # ... or once this many objects were moved old since
+FROZEN_RECHECK = 1.0               # seconds between counts of the program's own frozen objects
 
 _lock = threading.RLock()          # (a pause can end inside a deallocation, in any thread)
 _saved: tuple | None = None        # the thresholds before the pause; None: not paused
@@ -56,6 +57,7 @@ _started = 0.0                     # when the pause began
 _paused_seconds = 0.0              # the time spent in pauses since the last full collection
 _full_seconds = 0.0                # how long the last full collection took
 _moved = 0                         # objects moved old since the last full collection
+_frozen_seen_at = -float("inf")    # when objects frozen by the program were last found
 
 
 def paused() -> bool:
@@ -99,8 +101,7 @@ def resume() -> None:
         seconds = time.perf_counter() - _started
         _paused_seconds += seconds
         made = _objects_made_in_pause()
-        moved = ((made > LARGE_GRAPH or seconds > LONG_PAUSE)
-                 and gc.get_freeze_count() == 0)
+        moved = (made > LARGE_GRAPH or seconds > LONG_PAUSE) and not _others_frozen()
         if moved:
             _moved += made
             gc.freeze()                        # every tracked object, the graph included, ...
@@ -110,6 +111,20 @@ def resume() -> None:
         on_change()
     if moved and gc.isenabled() and gc.get_threshold()[0]:
         _full_collection_when_due()
+
+
+def _others_frozen() -> bool:
+    """True if the program has frozen objects of its own (gc.freeze): they must stay frozen.
+    Counting them walks them all, so once some are found, that is taken as still true for
+    FROZEN_RECHECK seconds."""
+    global _frozen_seen_at
+    now = time.perf_counter()
+    if now - _frozen_seen_at < FROZEN_RECHECK:
+        return True
+    if gc.get_freeze_count():               # (nothing frozen: an empty list, no walk)
+        _frozen_seen_at = now
+        return True
+    return False
 
 
 def _full_collection_when_due() -> None:

@@ -294,23 +294,22 @@ def time_steps(engines: dict[str, object], x: np.ndarray, t: np.ndarray,
                rounds: int) -> dict[str, float]:
     """The median seconds per training step of every engine, the engines taking turns.
 
-    Each round runs every engine for about 0.1 s or one step (many steps for a fast engine),
-    and the garbage the steps leave is collected inside the clock. The objects made before
-    (the data, the weights, PyTorch's) are frozen out of the collector, whose passes would
-    otherwise scan them all, as in bench_engine.
+    Each round runs every engine for about 0.1 s or one step (many steps for a fast engine).
+    The collector is left as a user has it: a full collection before each engine's turn,
+    outside the clock, and inside it the collections the steps cause. (None of these engines
+    leaves cyclic garbage to bill. Freezing the objects made before, as bench_engine does,
+    would stop zerograd from moving its graphs to the collector's oldest generation, which
+    no user's program stops: see autograd/collector.py.)
     """
-    gc.collect()
-    gc.freeze()
-    try:
-        calls = {name: max(1, round(0.1 / seconds_per_call(lambda: train_step(engine, x, t), 1)))
-                 for name, engine in engines.items()}          # a warm-up, and the calibration
-        times = {name: [] for name in engines}
-        for _ in range(rounds):
-            for name, engine in engines.items():
-                times[name].append(seconds_per_call(lambda: train_step(engine, x, t),
-                                                    calls[name]))
-    finally:
-        gc.unfreeze()
+    def seconds(engine, calls: int) -> float:
+        gc.collect()
+        return seconds_per_call(lambda: train_step(engine, x, t), calls, collect=False)
+
+    calls = {name: max(1, round(0.1 / seconds(engine, 1))) for name, engine in engines.items()}
+    times = {name: [] for name in engines}                   # (a warm-up, and the calibration)
+    for _ in range(rounds):
+        for name, engine in engines.items():
+            times[name].append(seconds(engine, calls[name]))
     return {name: statistics.median(seconds) for name, seconds in times.items()}
 
 

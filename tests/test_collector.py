@@ -29,6 +29,7 @@ def thresholds():
     """The test's own collector settings, and the process's restored afterwards."""
     before, enabled = gc.get_threshold(), gc.isenabled()
     modes.resume_collector()                        # no pause left over from other tests
+    collector._frozen_seen_at = -float("inf")       # nor frozen objects seen by them
     gc.enable()
     gc.set_threshold(500, 7, 9)
     yield (500, 7, 9)
@@ -80,6 +81,26 @@ def test_someone_elses_frozen_objects_stay_frozen(thresholds, monkeypatch):
     finally:
         gc.unfreeze()
     del mine
+
+
+def test_frozen_objects_are_counted_at_most_once_a_recheck_period(thresholds, monkeypatch):
+    """Counting frozen objects walks them all: once some were found, the next passes take
+    them as still frozen (and move nothing) until FROZEN_RECHECK seconds have passed."""
+    monkeypatch.setattr(collector, "LARGE_GRAPH", 0)
+    counts = []
+    real_count = gc.get_freeze_count
+    monkeypatch.setattr(collector.gc, "get_freeze_count", lambda: counts.append(1) or real_count())
+    gc.freeze()
+    try:
+        for _ in range(5):
+            chain(20, Value(0.5)).backward()
+    finally:
+        gc.unfreeze()
+    assert len(counts) == 1
+    monkeypatch.setattr(collector, "FROZEN_RECHECK", 0.0)     # the period is over: counted again
+    y = chain(20, Value(0.5))
+    y.backward()
+    assert len(counts) == 2 and id(y) in {id(x) for x in gc.get_objects(generation=2)}
 
 
 @pytest.mark.parametrize("large, long", [(0, float("inf")), (10 ** 9, 0.0)])
