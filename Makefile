@@ -14,12 +14,12 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: test demo bench notebooks dot fonts browser data clean
+.PHONY: test demo bench notebooks dot fonts browser data ipadic clean
 
-test: $(VENV)/.installed-test dot fonts browser data
+test: $(VENV)/.installed-test dot fonts browser data ipadic
 	$(PY) -m pytest
 
-demo: $(VENV)/.installed-demos dot fonts data
+demo: $(VENV)/.installed-demos dot fonts data ipadic
 	$(PY) -m demos
 
 bench: $(VENV)/.installed-bench
@@ -105,6 +105,24 @@ data:
 	  else \
 	    echo "Fashion-MNIST is missing, so demos.fashion_mnist cannot run and its tests will be" \
 	      "skipped: install it (Debian/Ubuntu: sudo apt-get install dataset-fashion-mnist)," \
+	      "then re-run make."; \
+	  fi; }
+
+# Japanese given names with their katakana readings (Debian's ipadic-common puts them in
+# IPADIC_NAMES) for nn.data.japanese_names() and demos/gpt.py --lang ja. Without it those tests
+# are skipped and say this same command.
+IPADIC_NAMES := /usr/share/chasen/ipadic/Noun.name.dic
+
+ipadic:
+	@ls $(IPADIC_NAMES) >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Japanese names (Debian package ipadic-common)..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      ipadic-common >/dev/null || \
+	      echo "Could not install ipadic-common: the Japanese-names tests will be skipped."; \
+	  else \
+	    echo "ipadic-common is missing, so demos.gpt --lang ja cannot run and its tests will be" \
+	      "skipped: install it (Debian/Ubuntu: sudo apt-get install ipadic-common)," \
 	      "then re-run make."; \
 	  fi; }
 
