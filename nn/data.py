@@ -4,7 +4,9 @@ Toy problems made with numpy (`xor`, `moons`, `spiral`), real handwritten digits
 images scikit-learn ships; `mnist`, read from IDX files you already have, never downloaded),
 photos of clothes (`fashion_mnist`, the IDX files of Debian's package dataset-fashion-mnist), a
 reader for the IDX file format (`load_idx`), and helpers to feed a training loop (`batches`,
-`one_hot`, `train_test_split`, `first_per_class`).
+`one_hot`, `train_test_split`, `first_per_class`); and names for a character-level GPT:
+`names` (English, shipped in nn/names_en.txt), `japanese_names` (katakana, from Debian's
+ipadic-common) and `CharTokenizer`.
 
 Every dataset is a pair (X, y): X float64 of shape (n, features), y int64 labels of shape (n,).
 `load_idx` checks a file's header and data length before it sets any memory aside for the data,
@@ -17,10 +19,11 @@ these datasets.
 import gzip
 import math
 import os
+import re
 import struct
 import sys
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -403,3 +406,89 @@ def train_test_split(X: np.ndarray, y: np.ndarray, test_fraction: float = 0.25,
     order = np.random.default_rng(seed).permutation(len(X))
     test, train = order[:n_test], order[n_test:]
     return X[train], X[test], y[train], y[test]
+
+
+# --- names, for a character-level GPT -----------------------------------------------------------
+
+NAMES_FILE = Path(__file__).with_name("names_en.txt")     # its header says where it comes from
+IPADIC_NAMES = Path("/usr/share/chasen/ipadic/Noun.name.dic")   # Debian's ipadic-common
+INSTALL_IPADIC = "sudo apt-get install ipadic-common"
+GIVEN_NAME_TAG = "(品詞 (名詞 固有名詞 人名 名))"       # noun, proper, person's name, given name
+_READING = re.compile(r"\(読み (\S+?)\)")
+_KATAKANA = re.compile(r"[ァ-ヺー]+")
+_HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in range(ord("ぁ"), ord("ゖ") + 1)}
+
+
+def names() -> list[str]:
+    """English first names (5,163, lowercase a-z, sorted): the US Census 1990 lists shipped
+    in nn/names_en.txt (public domain; the file's header gives the source)."""
+    lines = NAMES_FILE.read_text(encoding="utf-8").splitlines()
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+def japanese_names(path: str | Path | None = None) -> list[str]:
+    """The katakana readings of ipadic's given names (7,000+, deduplicated, sorted), read from
+    Debian's ipadic-common (`sudo apt-get install ipadic-common`); never downloaded.
+
+    An entry can have several readings, {シン/ココロ}: each one is a name. The few readings
+    written in hiragana (かほる) are turned into katakana (カホル)."""
+    path = Path(path) if path is not None else IPADIC_NAMES
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: Japanese names come from Debian's package "
+                                f"ipadic-common; install it with: {INSTALL_IPADIC}")
+    found = set()
+    with open(path, encoding="utf-8") as lines:
+        for line in lines:
+            if line.startswith(GIVEN_NAME_TAG):
+                found.update(_readings(line))
+    return sorted(found)
+
+
+def _readings(line: str) -> list[str]:
+    """The katakana readings of one dictionary entry ({A/B} holds two of them)."""
+    match = _READING.search(line)
+    if match is None:
+        return []
+    text = match.group(1).translate(_HIRAGANA_TO_KATAKANA)
+    readings = text[1:-1].split("/") if text.startswith("{") else [text]
+    return [r for r in readings if _KATAKANA.fullmatch(r)]
+
+
+class CharTokenizer:
+    """Characters to token ids and back, as microgpt does it: one id per distinct character
+    of the documents (sorted), and one more, `bos`, that starts and ends every document.
+
+    >>> tok = CharTokenizer(["anna", "bob"])
+    >>> tok.encode("nab"), tok.bos, tok.vocab_size
+    ([2, 0, 1], 4, 5)
+    >>> tok.decode([2, 0, 1])
+    'nab'
+    """
+
+    def __init__(self, docs: Sequence[str]) -> None:
+        if isinstance(docs, str) or not all(isinstance(d, str) for d in docs):
+            raise TypeError("CharTokenizer needs a list of strings (documents), e.g. names()")
+        self.chars = sorted(set("".join(docs)))
+        if not self.chars:
+            raise ValueError("CharTokenizer needs documents with at least one character")
+        self.ids = {c: i for i, c in enumerate(self.chars)}
+        self.bos = len(self.chars)                  # begin (and end) of sequence
+        self.vocab_size = len(self.chars) + 1
+
+    def encode(self, text: str) -> list[int]:
+        """The ids of text's characters (no bos added)."""
+        unknown = sorted(set(text) - set(self.ids))
+        if unknown:
+            raise ValueError(f"characters {''.join(unknown)!r} are not in the tokenizer's "
+                             f"vocabulary ({''.join(self.chars)!r})")
+        return [self.ids[c] for c in text]
+
+    def decode(self, ids: Sequence[int]) -> str:
+        """The text of ids; bos is left out."""
+        bad = [i for i in ids if not isinstance(i, (int, np.integer)) or not 0 <= i <= self.bos]
+        if bad:
+            raise ValueError(f"token id {bad[0]!r} is out of range: ids are 0..{self.bos}")
+        return "".join(self.chars[i] for i in ids if i != self.bos)
+
+    def __repr__(self) -> str:
+        return f"CharTokenizer(vocab_size={self.vocab_size})"
