@@ -125,6 +125,11 @@ TEXT = {
         "newton update": "f′/f″",
         "newton stop": "stopped after {n} iterations (|f′/f″| < {tolerance:g} or {limit} "
                        "iterations)",
+        # bundles: the weight matrix between two layers as one box (viz/bundles.py)
+        "bundle weights": "weights",
+        "bundle legend name": "W2 16×16",
+        "bundle legend": "the weights between two layers as one box (row i: neuron i); heat "
+                         "map red > 0, blue < 0, white 0",
     },
     "ja": {
         "lang": "ja",
@@ -233,6 +238,11 @@ TEXT = {
         "iteration": "反復",
         "newton update": "f′/f″",
         "newton stop": "{n} 回の反復で停止（|f′/f″| < {tolerance:g} または {limit} 回）",
+        # bundles: the weight matrix between two layers as one box (viz/bundles.py)
+        "bundle weights": "重み",
+        "bundle legend name": "W2 16×16",
+        "bundle legend": "2つの層の間の重みを 1 つの箱に（i 行目: ニューロン i）; 色 赤 > 0、"
+                         "青 < 0、白 0",
     },
 }
 LANGS = tuple(TEXT)
