@@ -58,8 +58,32 @@ def as_generator(seed: Seed) -> np.random.Generator:
 class Module:
     """Anything with parameters: `parameters()`, `zero_grad()`, `save()`, `load()`.
 
-    Subclasses write `forward(x)`; calling the module runs it.
+    Subclasses write `forward(x)`; calling the module runs it. `train()` and `eval()` switch
+    the module and every module inside it between training and evaluation (BatchNorm and
+    Dropout behave differently in each; the others ignore it), as in PyTorch.
     """
+
+    training = True       # train() / eval() set it on the module and its submodules
+
+    def train(self, mode: bool = True) -> Module:
+        """Training mode (mode=False: evaluation) for this module and every submodule."""
+        for module in self.modules():
+            module.training = bool(mode)
+        return self
+
+    def eval(self) -> Module:
+        """Evaluation mode: BatchNorm uses its running averages, Dropout scales instead."""
+        return self.train(False)
+
+    def modules(self) -> list[Module]:
+        """This module, then every module held in its attributes (directly or in a list)."""
+        found = [self]
+        for item in vars(self).values():
+            items = item if isinstance(item, (list, tuple)) else [item]
+            for sub in items:
+                if isinstance(sub, Module):
+                    found += [m for m in sub.modules() if all(m is not f for f in found)]
+        return found
 
     def parameters(self) -> list[Value]:
         """Every trainable Value of the module, in a fixed order."""

@@ -27,12 +27,15 @@ Loss = Callable[[Outputs, np.ndarray], Value]
 
 
 def as_inputs(X: np.ndarray, values: bool = True) -> list[Value] | list[np.ndarray]:
-    """A batch X of shape (n, features) as one batch Value per feature (column).
+    """A batch X of shape (n, features) as one batch Value per feature (column); images of
+    shape (n, C, H, W) are flattened to (n, C·H·W) first.
 
     values=False gives the columns as plain arrays instead: constants, so backward computes
     no gradient for the data (quicker; what `fit` and `predict` use).
     """
     X = np.asarray(X, dtype=float)
+    if X.ndim > 2 and X.shape[0] > 0:
+        X = X.reshape(len(X), -1)             # images (N, C, H, W): one feature per pixel
     if X.ndim != 2:
         raise ValueError(f"X must have shape (samples, features), got shape {X.shape}")
     if not values:
@@ -74,6 +77,7 @@ def train_epoch(model: Module, X: np.ndarray, y: np.ndarray, loss: Loss,
                 optimizer: Optimizer, batch_size: int, seed: int) -> tuple[float, float]:
     """One pass over (X, y) in shuffled minibatches; returns the mean loss and accuracy."""
     total_loss, correct = 0.0, 0
+    model.train()                             # BatchNorm and Dropout in training mode
     for X_batch, y_batch in data.batches(X, y, batch_size, shuffle=batch_size < len(X), seed=seed):
         outputs = model(as_inputs(X_batch, values=False))
         batch_loss = loss(outputs, y_batch)
@@ -123,13 +127,18 @@ def in_notebook() -> bool:
 
 
 def predict(model: Module, X: np.ndarray) -> np.ndarray:
-    """Class ids for the rows of X, computed under no_grad (no graph is kept).
+    """Class ids for the rows of X, computed in eval mode under no_grad (no graph is kept).
 
     Several outputs: the argmax. One output: 1 where it is above 0.5 for a sigmoid or step
     output, above 0 otherwise (identity, tanh, relu: the sign of the score), else 0.
     """
-    with autograd.no_grad():
-        outputs = model(as_inputs(X, values=False))
+    was_training = model.training
+    model.eval()                              # BatchNorm's running averages, no Dropout
+    try:
+        with autograd.no_grad():
+            outputs = model(as_inputs(X, values=False))
+    finally:
+        model.train(was_training)
     return classes_from(outputs, model)
 
 
