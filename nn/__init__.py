@@ -8,7 +8,10 @@ Read the package in this order:
 4. `training.py` `fit`, `predict`, `accuracy`: minibatches as batch Values, one graph per step
 5. `checks.py`   `gradient_check`: backprop against numerical gradients, layer by layer
 6. `saving.py`   `Module.save` / `Module.load` as .npz (never pickle)
-7. `data.py`     datasets (xor, moons, spiral, digits, MNIST) and batching helpers
+7. `conv.py`     `as_images`, `Conv2d`, `MaxPool2d`, `AvgPool2d`, `Flatten`: images as feature maps
+8. `normalization.py`  `BatchNorm`, `BatchNorm2d`, `Dropout` (chapter 6), switched by train()/eval()
+9. `convnet.py`  `SimpleConvNet`: the book's chapter 7 CNN
+10. `data.py`    datasets (xor, moons, spiral, digits, MNIST) and batching helpers
 
     >>> from nn import MLP, data, fit, accuracy, hinge_loss, SGD
     >>> X, y = data.moons(n=100, noise=0.1)
@@ -23,10 +26,15 @@ from .losses import cross_entropy, hinge_loss, l2_penalty, mse_loss, softmax_cro
 from .modules import ACTIVATIONS, MLP, Layer, Module, Neuron
 from .optim import SGD, AdaGrad, Adam, Momentum, Nesterov, Optimizer, RMSprop
 from .training import accuracy, as_inputs, fit, predict
+from .conv import AvgPool2d, Conv2d, Flatten, MaxPool2d, as_images
+from .normalization import BatchNorm, BatchNorm2d, Dropout
+from .convnet import SimpleConvNet
 
 __all__ = [
     "data", "Module", "Neuron", "Layer", "MLP", "ACTIVATIONS",
     "mse_loss", "cross_entropy", "softmax_cross_entropy", "hinge_loss", "l2_penalty",
     "Optimizer", "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam",
     "fit", "predict", "accuracy", "as_inputs", "gradient_check",
+    "as_images", "Flatten", "Conv2d", "MaxPool2d", "AvgPool2d", "BatchNorm", "BatchNorm2d",
+    "Dropout", "SimpleConvNet",
 ]
