@@ -74,10 +74,12 @@ def test_render_stops_a_slow_dot_and_its_children(tmp_path, monkeypatch):
     assert wait_until_ended(int(pid_file.read_text()))
 
 
-def test_backward_frames_share_one_time_limit(tmp_path, monkeypatch):
+def test_backward_frames_layout_has_the_time_limit_and_the_message_quotes_it(tmp_path,
+                                                                              monkeypatch):
     slow_dot(tmp_path, monkeypatch)
-    with pytest.raises(viz.RenderTimeout):
+    with pytest.raises(viz.RenderTimeout) as error:
         viz.backward_frames(sigmoid(), tmp_path / "frames", timeout=0.5)
+    assert "longer than 0.5 s" in str(error.value)
 
 
 def test_the_default_time_limit_is_a_few_seconds():

@@ -1,8 +1,12 @@
 """viz.render and viz.backward_frames: real files written with Graphviz's dot, the fallback
 when dot is missing, and the step-by-step scenes of forward and backward passes."""
 
+import os
 import re
+import shutil
 import xml.etree.ElementTree as ElementTree
+
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,6 +17,8 @@ import viz
 from autograd import Value
 from viz.draw import build
 from viz.frames import backward_scenes, forward_scenes
+from viz.labels import words
+from viz.render import measure, run_dot
 from viz.scene import read_graph
 
 
@@ -95,6 +101,56 @@ def test_frames_do_not_touch_grad(tmp_path):
     z.backward()
     viz.backward_frames(z, tmp_path, format="svg")
     assert x.grad == pytest.approx(z.data * (1 - z.data))
+
+
+def svg_shapes(path) -> list[str]:
+    """Where every box, circle and arrow of an svg is: its path and polygon coordinates."""
+    return re.findall(r'(?: d| points)="([^"]*)"', path.read_text())
+
+
+def test_every_frame_is_drawn_in_one_layout_with_the_arrows_at_their_own_edges(tmp_path):
+    """The layout of the last frame, pinned into every frame: each box, arrow and label stays
+    where it is, and each arrow's label is the partial of its own edge."""
+    x, c, z = sigmoid_graph()
+    paths = viz.backward_frames(z, tmp_path, format="svg")
+    shapes = [svg_shapes(path) for path in paths]
+    assert all(s == shapes[0] for s in shapes) and len(shapes[0]) > 20
+    graph = read_graph(z, 100)
+    scenes = forward_scenes(graph) + backward_scenes(graph)
+    widths = measure(graph, scenes, 4, words("en"))
+    laid_out_alone = tmp_path / "alone.svg"            # the last frame, laid out by dot itself
+    laid_out_alone.write_bytes(run_dot(build(graph, scenes[-1], widths=widths).source, "svg"))
+    alone, pinned = svg_shapes(laid_out_alone)[1:], shapes[-1][1:]      # (past the background)
+    assert len(alone) == len(pinned)
+    for a, b in zip(alone, pinned):                   # the same places, to a point's rounding
+        assert np.allclose(numbers(a), numbers(b), atol=1.0), (a, b)
+    assert svg_texts(laid_out_alone) == svg_texts(paths[-1])
+
+
+def numbers(text: str) -> list[float]:
+    return [float(n) for n in re.findall(r"-?[0-9.]+", text)]
+
+
+def logging_graphviz(tmp_path, monkeypatch) -> Path:
+    """`dot` and `neato` on PATH that log their arguments, then run the real ones."""
+    folder, log = tmp_path / "bin", tmp_path / "runs.log"
+    folder.mkdir()
+    for program in ("dot", "neato"):
+        real = shutil.which(program)
+        script = folder / program
+        script.write_text(f'#!/bin/sh\necho "{program} $*" >> {log}\nexec {real} "$@"\n')
+        script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+    return log
+
+
+def test_frames_cost_one_layout_and_one_drawing_run(tmp_path, monkeypatch):
+    log = logging_graphviz(tmp_path, monkeypatch)
+    _, _, z = sigmoid_graph()
+    paths = viz.backward_frames(z, tmp_path / "frames")
+    runs = log.read_text().splitlines()
+    assert len(paths) == 16 and len(runs) == 2
+    assert runs[0] == "dot -Tjson" and runs[1].startswith("neato -n2 -Tpng -O ")
 
 
 def test_the_gif_has_every_frame(tmp_path):

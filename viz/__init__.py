@@ -7,6 +7,7 @@ Read in this order:
 2. `scene.py`   a graph's shape, read from the Values' public fields, and what one picture shows
 3. `draw.py`    `draw_graph`: values (black), gradients (red), local partials on edges (blue)
 4. `render.py`  `render` to svg/png/pdf, `backward_frames`: forward then backward, step by step
+   (`layout.py`: the frames laid out once, drawn many times)
 5. `plots.py`   matplotlib plots (activations, training history, decision boundary, ...);
    `book_plots.py` the book's figures: a descent path over contour lines, the optimizers side
    by side, each layer's activation histograms, a function with its higher-order derivatives

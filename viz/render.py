@@ -6,7 +6,7 @@ raise a RuntimeError that says how to install dot. Every run of dot has a time l
 seconds, DOT_TIMEOUT by default): past it, dot and its children are ended and RenderTimeout
 says what to do instead.
 
-Read next: `plots.py` (matplotlib plots), or `cli.py` (the command line).
+Read next: `layout.py` (how the frames share one layout), then `plots.py` (matplotlib plots).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import os
 import shutil
 import signal
 import subprocess
-import time
+import tempfile
 from pathlib import Path
 
 import graphviz
@@ -25,10 +25,11 @@ from autograd import Value
 from .draw import build, draw_graph, edge_text, value_rows, visible_length
 from .frames import backward_scenes, forward_scenes
 from .labels import words
+from .layout import pin, read_layout
 from .scene import Graph, read_graph
 
 FORMATS = ("svg", "png", "pdf")
-DOT_TIMEOUT = 10.0     # seconds that dot may take for one picture (or for all the frames)
+DOT_TIMEOUT = 10.0     # seconds that one run of dot (or neato) may take
 PNG_INCHES = "80,40"   # largest png (at 110 dpi: 8800 x 4400 pixels); svg and pdf are not limited
 INSTALL_DOT = ("Graphviz's `dot` program was not found on PATH. Install it (Debian/Ubuntu: "
                "sudo apt-get install graphviz; macOS: brew install graphviz; conda: conda "
@@ -72,20 +73,24 @@ def write(dot: graphviz.Digraph, path: Path, format: str, timeout: float = DOT_T
 
 
 def run_dot(source: str, format: str, timeout: float = DOT_TIMEOUT) -> bytes:
-    """The picture dot makes of source, or RenderTimeout after `timeout` seconds.
+    """The picture dot makes of source, or RenderTimeout after `timeout` seconds."""
+    return run_graphviz(["dot", f"-T{format}"], source, timeout)
 
-    dot runs in a session of its own, so on timeout it is ended together with any children.
-    """
-    process = subprocess.Popen(["dot", f"-T{format}"], stdin=subprocess.PIPE,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               start_new_session=True)
+
+def run_graphviz(command: list[str], source: str, timeout: float = DOT_TIMEOUT) -> bytes:
+    """What a Graphviz program (dot, neato) writes when given source, or RenderTimeout after
+    `timeout` seconds. It runs in a session of its own, so on timeout it is ended together
+    with any children."""
+    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, start_new_session=True)
     try:
         picture, errors = process.communicate(source.encode("utf-8"), timeout=max(timeout, 0))
     except subprocess.TimeoutExpired:
         _end(process)
         raise RenderTimeout(_too_slow(timeout)) from None
     if process.returncode != 0:
-        raise RuntimeError(f"dot failed: {errors.decode(errors='replace').strip()[:300]}")
+        raise RuntimeError(f"{command[0]} failed: "
+                           f"{errors.decode(errors='replace').strip()[:300]}")
     return picture
 
 
@@ -115,27 +120,44 @@ def backward_frames(root: Value, folder: str | Path, format: str = "png", gif: b
     First the forward pass (frame_000_forward.png, ...: one per value), then the backward pass
     (..., frame_NNN_backward.png: the seed, then one per operand). Gradients are replayed from
     the recorded partials; no `.grad` changes. With gif=True the last path is an animated GIF.
-    All the runs of dot together may take `timeout` seconds, else RenderTimeout. lang="ja"
+    The graph is laid out once and every frame drawn in that layout (`layout.py`): each of
+    the two runs of Graphviz may take `timeout` seconds, else RenderTimeout. lang="ja"
     writes the titles and words in Japanese (順伝播, 逆伝播, 勾配, 局所的な微分).
     """
     format = check_format(format)
     if gif and format != "png":
         raise ValueError("an animated GIF is made from png frames: use format='png' with gif=True")
-    text = words(lang)
     graph = read_graph(root, max_nodes)
     scenes = [("forward", s) for s in forward_scenes(graph, lang)]
     scenes += [("backward", s) for s in backward_scenes(graph, lang)]
     widths = measure(graph, [scene for _, scene in scenes], draw_options.get("precision", 4),
-                     text)
-    folder, deadline = Path(folder), time.monotonic() + timeout
-    paths = []
-    for k, (phase, scene) in enumerate(scenes):
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise RenderTimeout(_too_slow(timeout))
-        paths.append(write(build(graph, scene, widths=widths, lang=lang, **draw_options),
-                           folder / f"frame_{k:03d}_{phase}.{format}", format, left))
+                     words(lang))
+    dots = [build(graph, scene, widths=widths, lang=lang, **draw_options) for _, scene in scenes]
+    folder = Path(folder)
+    targets = [folder / f"frame_{k:03d}_{phase}.{format}" for k, (phase, _) in enumerate(scenes)]
+    paths = _draw_frames(dots, targets, format, timeout)
     return paths + [make_gif(paths, folder / "backprop.gif")] if gif else paths
+
+
+def _draw_frames(dots: list[graphviz.Digraph], targets: list[Path], format: str,
+                 timeout: float) -> list[Path]:
+    """Lay the last frame out (every gradient known) with dot, then draw every frame in that
+    layout with one run of neato -n2 (layout.py)."""
+    for dot in dots:
+        if format == "png":
+            dot.attr(dpi="110", size=PNG_INCHES)
+    if shutil.which("dot") is None or shutil.which("neato") is None:
+        return [write(dots[0], targets[0], format)]          # writes the .gv, then raises
+    targets[0].parent.mkdir(parents=True, exist_ok=True)
+    layout = read_layout(run_graphviz(["dot", "-Tjson"], dots[-1].source, timeout))
+    with tempfile.TemporaryDirectory(dir=targets[0].parent, prefix=".frames-") as folder:
+        files = [Path(folder) / f"{k:05d}.gv" for k in range(len(dots))]
+        for file, dot in zip(files, dots):
+            file.write_text(pin(dot, layout), encoding="utf-8")
+        run_graphviz(["neato", "-n2", f"-T{format}", "-O", *map(str, files)], "", timeout)
+        for file, target in zip(files, targets):
+            file.with_name(f"{file.name}.{format}").replace(target)
+    return targets
 
 
 def measure(graph: Graph, scenes: list, precision: int, text: dict | None = None) -> dict:
