@@ -255,12 +255,15 @@ def words(lang: str) -> dict[str, str]:
     return TEXT[lang]
 
 
-_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
+# HTML's entities, and a doubled backslash: dot reads \N, \G, \l, \E, \n in a label as its own
+# escapes (the node's name, the graph's, a line break) and \\ as one backslash.
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "\\": "\\\\"}
 MAX_NAME = 40   # longer names are cut, with "…", so one node cannot swallow the picture
 
 
 def escape(text: str) -> str:
-    """text made safe for a Graphviz HTML-like label; unprintable characters shown as escapes."""
+    """text made safe for a Graphviz label (HTML-like or quoted), shown exactly as written:
+    unprintable characters as escapes, dot's own escapes (\\N, \\G, ...) kept literal."""
     if len(text) > MAX_NAME:
         text = text[:MAX_NAME - 1] + "…"
     return "".join(_escape_char(char) for char in text)
@@ -271,7 +274,7 @@ def _escape_char(char: str) -> str:
         return _ENTITIES[char]
     if char.isprintable():
         return char
-    return repr(char)[1:-1]          # "\n" becomes the two visible characters \ and n
+    return repr(char)[1:-1].replace("\\", "\\\\")   # "\n": the visible \ and n (\ doubled)
 
 
 def visible(text: str) -> str:
