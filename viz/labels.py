@@ -445,6 +445,34 @@ PAGE_TEXT = {
         "group chain": "computed by the chain rule over the {count} nodes inside",
         "in group": "part of {kind} ({who} in the layer view)",
         "expanded note": "teal: the nodes inside {kind}; click one to collapse them again",
+        # projector mode and bundles (a weight matrix as one box), viz/stepper.js
+        "projector no picture": "The primitive view has {count} values, more than "
+                                "max_nodes={limit}: it is not drawn (stepper(..., "
+                                "max_nodes={count}) draws it).",
+        "projector fit": "Fit to screen",
+        "projector fit tip": "scale the picture to the width of the window",
+        "projector smaller": "A−",
+        "projector larger": "A+",
+        "projector size": "text {percent}%",
+        "bundle open": "{title}: the weights of layer {layer}; row i: neuron i, column j: its "
+                       "input j",
+        "bundle rule": "∂loss/∂w[i,j] = ∂(neuron i)/∂w[i,j] × grad(neuron i), where "
+                       "∂(neuron i)/∂w[i,j] = x_j · {activation}′(z_i)",
+        "bundle pick": "Click a cell to follow that weight to the output. Largest gradients:",
+        "bundle cell": "w[{i},{j}] = {value}, grad {grad}",
+        "bundle path title": "w[{i},{j}] of {layer} (a weight of {who}), followed to {root}:",
+        "bundle path local": "∂({neuron})/∂w[{i},{j}] = {partial}   (x_{j} · {activation}′)",
+        "bundle path step": "∂({child})/∂({parent}) = {partial}",
+        "bundle path branch": "{who} is used {count} times: {count} paths add up there; "
+                              "this one follows the largest term",
+        "bundle path product": "along this path: ∂{root}/∂w = {factors} = {product}",
+        "bundle path exact": "one path only: this product is grad(w[{i},{j}]) = {grad}",
+        "bundle path sum": "all {paths} paths added up: grad(w[{i},{j}]) = {grad}",
+        "bundle path batch": "(sample {k}; grad(w) adds this over the {n} samples)",
+        "bundle neuron weights": "its weights, w = value → grad:",
+        "bundle samples": "the page holds the first {shown} of the {total} samples: the totals "
+                          "(a mean, a parameter's gradient) are over these {shown}; "
+                          "stepper(..., samples={total}) holds them all",
     },
     "ja": {
         "page title": "誤差逆伝播をステップごとに",
@@ -516,6 +544,32 @@ PAGE_TEXT = {
         "group chain": "中の {count} 個のノードで連鎖律を使って計算",
         "in group": "{kind} の一部（レイヤ表示では {who}）",
         "expanded note": "青緑: {kind} の中のノード。どれかをクリックすると 1 つにまとめ直せます",
+        # projector mode and bundles (a weight matrix as one box), viz/stepper.js
+        "projector no picture": "演算ごとの表示は値が {count} 個で max_nodes={limit} を超えるため"
+                                "描きません（stepper(..., max_nodes={count}) で描けます）。",
+        "projector fit": "画面に合わせる",
+        "projector fit tip": "図をウィンドウの幅に合わせて縮小・拡大します",
+        "projector smaller": "A−",
+        "projector larger": "A+",
+        "projector size": "文字 {percent}%",
+        "bundle open": "{title}: 層 {layer} の重み。i 行目: ニューロン i、j 列目: その入力 j",
+        "bundle rule": "∂loss/∂w[i,j] = ∂(ニューロン i)/∂w[i,j] × grad(ニューロン i)、"
+                       "ここで ∂(ニューロン i)/∂w[i,j] = x_j · {activation}′(z_i)",
+        "bundle pick": "マスをクリックすると、その重みから出力までをたどります。勾配の大きい重み:",
+        "bundle cell": "w[{i},{j}] = {value}、勾配 {grad}",
+        "bundle path title": "{layer} の w[{i},{j}]（{who} の重み）から {root} まで:",
+        "bundle path local": "∂({neuron})/∂w[{i},{j}] = {partial}   (x_{j} · {activation}′)",
+        "bundle path step": "∂({child})/∂({parent}) = {partial}",
+        "bundle path branch": "{who} は {count} 回使われます: そこで {count} 本の経路の勾配を"
+                              "足します。ここでは一番大きい項の経路をたどります",
+        "bundle path product": "この経路に沿って: ∂{root}/∂w = {factors} = {product}",
+        "bundle path exact": "経路は 1 本だけ: この積が grad(w[{i},{j}]) = {grad}",
+        "bundle path sum": "{paths} 本の経路をすべて足すと grad(w[{i},{j}]) = {grad}",
+        "bundle path batch": "（サンプル {k}。grad(w) は {n} 個のサンプルの分を足したもの）",
+        "bundle neuron weights": "重み w = 値 → 勾配:",
+        "bundle samples": "ページには {total} 個のうち最初の {shown} 個のサンプルだけを入れています。"
+                          "合計（平均、パラメータの勾配）はこの {shown} 個についての値です。"
+                          "stepper(..., samples={total}) ですべて入れられます",
     },
 }
 
