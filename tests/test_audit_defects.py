@@ -53,3 +53,50 @@ def test_an_unprintable_character_is_drawn_as_its_escape_not_as_a_line_break(tmp
     x = Value(1.0, name="a\nb")
     texts = svg_texts(viz.render(x * 2, tmp_path / "g.svg"))
     assert "a\\nb" in texts
+
+
+# ---------------------------------------------------------------------- D10: terminal columns
+
+wcwidth = pytest.importorskip("wcwidth", reason="the test extra (IPython) installs wcwidth")
+WORDS = ["สวัสดี", "नमस्ते", "किताब", "ភាសាខ្មែរ", "한", "한국어", "重み", "ｘ", "café", "e\u0301",
+         "ไม้", "ញ៉ាំ"]
+SCRIPTS = [(0x0E00, 0x0E7F), (0x0900, 0x097F), (0x1780, 0x17FF), (0x1100, 0x11FF),
+           (0x0300, 0x036F), (0x3040, 0x30FF), (0xFF00, 0xFFEF), (0x0020, 0x007E)]
+
+
+@pytest.mark.parametrize("word", WORDS)
+def test_display_width_counts_columns_as_the_terminal_does(word):
+    from viz.formula import display_width
+    assert display_width(word) == wcwidth.wcswidth(word)
+
+
+def test_display_width_agrees_with_wcwidth_character_by_character():
+    import unicodedata
+    from viz.formula import display_width
+    for first, last in SCRIPTS:
+        for code in range(first, last + 1):
+            char = chr(code)
+            after_a_letter = wcwidth.wcswidth("a" + char) - 1     # (a mark needs a base)
+            if unicodedata.category(char) not in ("Cn", "Cc") and after_a_letter >= 0:
+                assert display_width(char) == after_a_letter, (hex(code), char)
+
+
+def cli(capsys, *argv) -> tuple[int, str, str]:
+    from viz.cli import main
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("name", ["สวัสดี", "नमस्ते", "ភាសា", "한"])
+def test_the_table_and_the_caret_line_up_for_every_script(capsys, tmp_path, name):
+    code, out, _ = cli(capsys, f"{name}*x", "--at", f"{name}=3,x=2", "-o",
+                       str(tmp_path / "g.svg"))
+    table = out.splitlines()[1:4]
+    assert code == 0 and len({wcwidth.wcswidth(line) for line in table}) == 1, table
+    code, _, err = cli(capsys, f"{name} * (x", "--at", f"{name}=3,x=2", "-o",
+                       str(tmp_path / "g.svg"))
+    formula, caret = err.splitlines()[-2:]
+    assert code == 2 and caret.endswith("^")
+    column = wcwidth.wcswidth(caret) - 1
+    assert wcwidth.wcswidth(formula[:formula.index("(")]) == column, (formula, caret)

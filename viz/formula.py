@@ -102,12 +102,27 @@ class FormulaError(Refusal):
 
 
 def display_width(text: str) -> int:
-    """The columns text takes in a terminal: 2 for wide characters (重, ｘ), 0 for combining."""
-    return sum(_char_width(char) for char in text)
+    """The columns text takes in a terminal: 2 for wide characters (重, ｘ), 0 for the marks
+    that sit on the character before them (Thai ั, Devanagari े, Khmer ំ, a combining accent),
+    the invisible format characters, and Hangul's medial vowels and final consonants (ᅡ, ᆨ),
+    which join the initial consonant before them into one syllable. A spacing mark
+    (Devanagari ा) takes its own column; a Khmer consonant after the coeng sign (្) is
+    written below the one before it and takes none."""
+    return sum(0 if previous == _KHMER_COENG else _char_width(char)
+               for previous, char in zip(" " + text, text))
+
+
+_KHMER_COENG = "\u17d2"
+_ZERO_WIDTH = {"Mn", "Me", "Cf"}                        # marks on the character before, U+200B
+_HANGUL_JOINING = ((0x1160, 0x11FF), (0xD7B0, 0xD7FF), (0x3164, 0x3164), (0xFFA0, 0xFFA0))
 
 
 def _char_width(char: str) -> int:
-    if unicodedata.combining(char):
+    if char == "\u00ad":                                # the soft hyphen is shown: one column
+        return 1
+    code = ord(char)
+    if (unicodedata.category(char) in _ZERO_WIDTH
+            or any(first <= code <= last for first, last in _HANGUL_JOINING)):
         return 0
     return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
 
