@@ -1,6 +1,6 @@
 """`python -m bench` (or `make bench`): zerograd's speed, part by part, then a summary of ratios.
 
-    python -m bench                  # every part, short runs: engine, microgpt, nn, mnist
+    python -m bench                  # every part, short runs: engine, microgpt, nn, mnist, cnn
     python -m bench engine microgpt  # only the parts named
     python -m bench mnist --full     # the long runs: 15 rounds, a 5-minute Fashion-MNIST race
     python -m bench --quick          # fewer rounds, a smaller chain, a 10-second race
@@ -12,15 +12,16 @@ against the book's numpy network and PyTorch, its memory, and Fashion-MNIST to 8
 (more options: python -m bench.bench_mnist --help; they may be given here too). microgpt:
 bench_microgpt.py, Karpathy's microgpt training step as plain scalar code, on its own minimal
 Value design and on zerograd's Value, with the losses compared step by step, and the memory of
-a training loop whose user code makes cyclic garbage.
+a training loop whose user code makes cyclic garbage. cnn: bench_cnn.py, one step of the book's
+SimpleConvNet at batch 100 against a numpy im2col network and PyTorch.
 """
 
 import argparse
 import sys
 
-from bench import bench_engine, bench_microgpt, bench_mnist, bench_nn
+from bench import bench_cnn, bench_engine, bench_microgpt, bench_mnist, bench_nn
 
-DEFAULT_PARTS = ("engine", "microgpt", "nn", "mnist")
+DEFAULT_PARTS = ("engine", "microgpt", "nn", "mnist", "cnn")
 PARTS = DEFAULT_PARTS
 
 
@@ -55,6 +56,10 @@ def main(argv: list[str]) -> int:
     if "mnist" in args.parts:
         print("\n== MNIST scale: zerograd vs the book's numpy network, PyTorch, scikit-learn ==")
         lines += bench_mnist.summary(bench_mnist.run(mnist_args))
+    if "cnn" in args.parts:
+        print("\n== SimpleConvNet: zerograd vs a numpy im2col network and PyTorch ==")
+        with bench_mnist.thread_limit(mnist_args.threads):
+            lines += bench_cnn.summary(bench_cnn.run(3 if args.quick else 5))
     if lines:
         print("\n== summary (read the ratios, not the times) ==")
         print("\n".join(f"  {line}" for line in lines))
