@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import shutil
 import xml.etree.ElementTree as ElementTree
+from pathlib import Path
 
 import pytest
 
@@ -100,3 +101,25 @@ def test_the_table_and_the_caret_line_up_for_every_script(capsys, tmp_path, name
     assert code == 2 and caret.endswith("^")
     column = wcwidth.wcswidth(caret) - 1
     assert wcwidth.wcswidth(formula[:formula.index("(")]) == column, (formula, caret)
+
+
+# ---------------------------------------------------------------------- D11: a narrow terminal
+
+@needs_dot
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_a_terminal_that_cannot_show_japanese_gets_the_table_escaped(tmp_path, encoding, lang):
+    import os
+    import subprocess
+    import sys
+    env = {**os.environ, "PYTHONIOENCODING": encoding}
+    run = subprocess.run([sys.executable, "-m", "viz", "りんご*2", "--at", "りんご=3", "--lang",
+                          lang, "-o", str(tmp_path / "g.svg")], capture_output=True, env=env,
+                         cwd=Path(__file__).resolve().parents[1])
+    out = run.stdout.decode(encoding)
+    assert run.returncode == 0, run.stderr
+    assert "\\u308a\\u3093\\u3054*2 = 6" in out and (tmp_path / "g.svg").exists()
+    assert len(out.splitlines()) == 4           # the formula, the table (2 lines), "wrote ..."
+    helped = subprocess.run([sys.executable, "-m", "viz", "--help", "--lang", lang],
+                            capture_output=True, env=env, cwd=Path(__file__).resolve().parents[1])
+    assert helped.returncode == 0 and b"--timeout" in helped.stdout

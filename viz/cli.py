@@ -84,8 +84,16 @@ def language(argv: list[str]) -> str:
 def say(message: str) -> None:
     """Print message to stderr, each line escaped (no control characters) and cut to MAX_LINE."""
     lines = [visible(line) for line in message.split("\n")]
-    print("\n".join(line if len(line) <= MAX_LINE else line[:MAX_LINE - 1] + "…"
-                    for line in lines), file=sys.stderr)
+    show("\n".join(line if len(line) <= MAX_LINE else line[:MAX_LINE - 1] + "…"
+                   for line in lines), sys.stderr)
+
+
+def show(text: str, stream=None) -> None:
+    """Print text to stream (stdout by default); a character the stream's encoding cannot
+    write (重 on a Latin-1 terminal) is shown as its escape (\\u91cd) rather than failing."""
+    stream = stream or sys.stdout
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    print(text.encode(encoding, "backslashreplace").decode(encoding), file=stream)
 
 
 def _fail(message: str, lang: str = "en") -> int:
@@ -123,6 +131,10 @@ class _Parser(argparse.ArgumentParser):
         said = Phrase("see help", message=message, program=PROGRAM)
         _fail(said.text(self.lang), self.lang)
         raise SystemExit(2)
+
+    def _print_message(self, message: str, file=None) -> None:
+        if message:                            # --help: through `show`, like everything else
+            show(message.rstrip("\n"), file)
 
 
 class _Help(argparse.HelpFormatter):
@@ -193,10 +205,10 @@ def _run(args: argparse.Namespace, lang: str = "en") -> int:
     if page is not None:
         stepper(root, lang=lang, quiz=args.quiz, max_nodes=_max_nodes(args, "page"),
                 timeout=args.timeout, collapse=args.collapse).save(page)
-    print(table(args.formula, root, inputs, show_grad=not args.no_grad, lang=lang))
+    show(table(args.formula, root, inputs, show_grad=not args.no_grad, lang=lang))
     for written in (output, page):
         if written is not None:
-            print(visible(Phrase("wrote", path=written).text(lang)))
+            show(visible(Phrase("wrote", path=written).text(lang)))
     if args.frames:
         _write_frames(root, args, options, lang)
     return 0
@@ -206,8 +218,8 @@ def _write_frames(root, args: argparse.Namespace, options: dict, lang: str) -> N
     """The step-by-step pictures in args.frames, and a line saying where they went."""
     frames = backward_frames(root, args.frames, max_nodes=min(_max_nodes(args, "picture"), 100),
                              **options)
-    print(visible(Phrase("wrote frames", count=len(frames), folder=args.frames,
-                         first=frames[0].name, last=frames[-1].name).text(lang)))
+    show(visible(Phrase("wrote frames", count=len(frames), folder=args.frames,
+                        first=frames[0].name, last=frames[-1].name).text(lang)))
 
 
 def _max_nodes(args: argparse.Namespace, kind: str) -> int:
