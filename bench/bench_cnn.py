@@ -297,3 +297,106 @@ def summary(times: dict) -> list[str]:
     return [f"SimpleConvNet step at batch 100, zerograd/{name}: "
             f"{times['zerograd'] / times[name]:.1f}x the time ({times['zerograd'] * 1000:.0f} "
             f"against {times[name] * 1000:.1f} ms)" for name in times if name != "zerograd"]
+
+
+# ----------------------------------------------------------------- (2) a training run
+
+class NumpyAdam:
+    """Adam as nn.Adam writes it (m_hat / (sqrt(v_hat) + eps)), on the numpy network's arrays."""
+
+    def __init__(self, params: list[np.ndarray], lr: float = 0.001, beta1: float = 0.9,
+                 beta2: float = 0.999, eps: float = 1e-8) -> None:
+        self.params, self.lr, self.beta1, self.beta2, self.eps = params, lr, beta1, beta2, eps
+        self.m, self.v, self.t = [np.zeros_like(p) for p in params], [np.zeros_like(p)
+                                                                       for p in params], 0
+
+    def update(self, grads: list[np.ndarray]) -> None:
+        self.t += 1
+        for p, g, m, v in zip(self.params, grads, self.m, self.v):
+            m[:] = self.beta1 * m + (1 - self.beta1) * g
+            v[:] = self.beta2 * v + (1 - self.beta2) * g * g
+            m_hat, v_hat = m / (1 - self.beta1 ** self.t), v / (1 - self.beta2 ** self.t)
+            p -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+
+
+def training_run(budget: float, eval_every: int, lr: float = 0.001, target: float = 0.88,
+                 batch: int = 100, check: int = 1000) -> dict:
+    """zerograd trained with Adam for at most `budget` seconds (only steps are timed), its
+    accuracy on the first `check` test images every eval_every steps; then the numpy network
+    the same number of steps on the same batches. Returns both (seconds, steps, accuracy)."""
+    X, t, X_test, t_test = data.fashion_mnist()
+    X, X_test = X.reshape(-1, 1, 28, 28), X_test.reshape(-1, 1, 28, 28)
+    zerograd = ZerogradConvNet()
+    numpy_net = NumpyConvNet(zerograd_params(zerograd.model))
+    adam = nn.Adam(zerograd.model.parameters(), lr=lr)
+    batches = _batches(len(X), batch)
+    seconds, steps, accuracy = 0.0, 0, 0.0
+    while seconds < budget and accuracy < target:
+        idx = next(batches)
+        start = time.perf_counter()
+        zerograd.forward_backward(X[idx], t[idx])
+        adam.step()
+        seconds += time.perf_counter() - start
+        steps += 1
+        if steps % eval_every == 0:
+            accuracy = nn.accuracy(zerograd.model, X_test[:check], t_test[:check])
+            print(f"  zerograd: {steps} steps, {seconds:.0f} s, accuracy on {check} test "
+                  f"images {accuracy:.4f}", flush=True)
+    result = {"zerograd": (seconds, steps, _test_accuracy(zerograd.model, X_test, t_test))}
+    result["numpy"] = _numpy_run(numpy_net, X, t, X_test, t_test, steps, batch, lr)
+    return result
+
+
+def _batches(n: int, batch: int, seed: int = SEED):
+    """Index arrays of shuffled minibatches, epoch after epoch."""
+    rng = np.random.default_rng(seed)
+    while True:
+        order = rng.permutation(n)
+        for start in range(0, n - batch + 1, batch):
+            yield order[start:start + batch]
+
+
+def _test_accuracy(model: nn.SimpleConvNet, X: np.ndarray, t: np.ndarray) -> float:
+    """The accuracy on the whole test set, 500 images at a time."""
+    right = sum(int(np.sum(nn.predict(model, X[i:i + 500]) == t[i:i + 500]))
+                for i in range(0, len(X), 500))
+    return right / len(X)
+
+
+def _numpy_run(net: NumpyConvNet, X, t, X_test, t_test, steps: int, batch: int, lr: float):
+    """The numpy network trained `steps` steps on the same batches; (seconds, steps, accuracy)."""
+    adam = NumpyAdam(list(net.params.values()), lr)
+    batches, seconds = _batches(len(X), batch), 0.0
+    for _ in range(steps):
+        idx = next(batches)
+        start = time.perf_counter()
+        net.forward_backward(X[idx], t[idx])
+        adam.update(net.gradients())
+        seconds += time.perf_counter() - start
+    right = sum(int(np.sum(net.predict(X_test[i:i + 500]).argmax(1) == t_test[i:i + 500]))
+                for i in range(0, len(X_test), 500))
+    return seconds, steps, right / len(X_test)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m bench.bench_cnn [--rounds N] [--train SECONDS]`."""
+    parser = argparse.ArgumentParser(prog="python -m bench.bench_cnn",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5, help="step rounds")
+    parser.add_argument("--train", type=float, default=0.0, help="seconds of training (0: none)")
+    parser.add_argument("--eval-every", type=int, default=100, help="steps between checks")
+    parser.add_argument("--no-step", action="store_true", help="skip the step timing")
+    args = parser.parse_args(argv)
+    with thread_limit(1):
+        if not args.no_step:
+            print("\n".join(summary(run(args.rounds))))
+        if args.train:
+            for name, (seconds, steps, accuracy) in training_run(args.train,
+                                                                 args.eval_every).items():
+                print(f"{name}: {steps} steps of Adam (lr 0.001, batch 100) in {seconds:.0f} s "
+                      f"of training: test accuracy {accuracy:.4f} (10,000 images)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
