@@ -14,7 +14,7 @@ That loop is `_propagate` below, as it runs. A node holding a batch takes the sa
 and with `create_graph=True` builds them as Values (`_propagate_as_values`), so they can be
 differentiated again. A pass keeps its bookkeeping (`mark`, `upstream`) on the nodes
 themselves, so two passes over graphs that share nodes must not run at the same time in
-different threads.
+different threads (drawings may: `topological_order` keeps its own set and changes no node).
 
 Python's cyclic garbage collector would walk the whole graph again and again while it grows
 and while a pass runs. A graph holds no reference cycles (reference counting frees it), so
@@ -37,21 +37,32 @@ from .rules import partials_as_values
 def topological_order(root) -> list:
     """Every node root depends on (root included), each listed after all of its parents.
 
-    An iterative depth-first search, so a graph a million nodes deep needs no recursion. A node
-    is visited once it carries this search's fresh mark (cheaper than a set of visited nodes).
+    An iterative depth-first search, so a graph a million nodes deep needs no recursion. It
+    keeps the nodes it has seen in a set of its own and changes no node, so drawings may list
+    one graph from several threads at once, even while it is backpropagated.
     """
-    order, _ = _depth_first(root, start=None, leaves_apart=False)
+    order, seen = [], {id(root)}
+    stack = [(root, iter(root.parents))]
+    while stack:
+        node, parents = stack[-1]
+        for parent in parents:
+            if id(parent) not in seen:
+                seen.add(id(parent))
+                stack.append((parent, iter(parent.parents)))
+                break                         # finish this parent's ancestors first
+        else:                                 # every parent is listed: so is the node
+            stack.pop()
+            order.append(node)
     return order
 
 
-def _depth_first(root, start, leaves_apart: bool = True) -> tuple[list, list]:
-    """The search of topological_order; it also sets each node's `upstream` to start. A node
-    leaves the stack twice: first it is `opened` and goes back under its parents (the first on
-    top), then, its parents all listed, it is listed. With leaves_apart a leaf is listed apart
-    at once: the chain rule has nothing to do there, so a backward pass needs no order."""
+def _depth_first(root, start) -> tuple[list, list]:
+    """The backward pass's search: the nodes with parents in topological order, the leaves
+    apart (no order needed); each node's `upstream` set to start and marked as seen (cheaper
+    than a set). A node leaves the stack twice: first it is `opened` and goes back under its
+    parents (the first on top), then, its parents all listed, it is listed."""
     opened, visited = object(), object()
-    order, stack = [], [root]
-    leaves = [] if leaves_apart else order
+    order, leaves, stack = [], [], [root]
     while stack:
         node = stack.pop()
         if node.mark is opened:               # the second time: every parent is listed
@@ -63,7 +74,7 @@ def _depth_first(root, start, leaves_apart: bool = True) -> tuple[list, list]:
             for parent in reversed(node.parents):
                 if parent.mark is visited:
                     continue
-                if parent.parents or not leaves_apart:
+                if parent.parents:
                     stack.append(parent)      # list its ancestors first
                 else:                         # a leaf: nothing to wait for
                     parent.mark, parent.upstream = visited, start

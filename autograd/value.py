@@ -65,7 +65,7 @@ class Value:
         self.parents = ()
         self.partials = ()
         self.operands = ()
-        self.mark = None  # graph.py's topological sort marks the nodes it has visited
+        self.mark = None  # the backward pass's search marks the nodes it has seen
         # (graph.py also sets `upstream`, the gradient of the current backward pass.)
 
     # ------------------------------------------------------------------ add, sub, neg

@@ -123,3 +123,54 @@ def test_a_terminal_that_cannot_show_japanese_gets_the_table_escaped(tmp_path, e
     helped = subprocess.run([sys.executable, "-m", "viz", "--help", "--lang", lang],
                             capture_output=True, env=env, cwd=Path(__file__).resolve().parents[1])
     assert helped.returncode == 0 and b"--timeout" in helped.stdout
+
+
+# ---------------------------------------------------------------------- D13: threads
+
+def in_threads(work, n_threads: int = 6) -> list:
+    """Run work() in n threads at once, switching between them very often; its results."""
+    import sys
+    import threading
+    results, errors = [], []
+
+    def run() -> None:
+        try:
+            results.append(work())
+        except Exception as error:                      # noqa: BLE001 (reported below)
+            errors.append(error)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=run) for _ in range(n_threads)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert not errors, errors
+    return results
+
+
+def long_graph(n: int = 400) -> Value:
+    x = Value(0.5, name="x")
+    y = x
+    for k in range(n):
+        y = (y * x + 0.1).tanh() if k % 2 else y + x * 0.5
+    y.backward()
+    return y
+
+
+def test_one_graph_listed_from_several_threads_at_once_is_listed_right_every_time():
+    from autograd import topological_order
+    y = long_graph()
+    expected = [id(node) for node in topological_order(y)]
+    for order in in_threads(lambda: [[id(n) for n in topological_order(y)] for _ in range(10)]):
+        assert all(listed == expected for listed in order)
+
+
+def test_one_graph_drawn_from_several_threads_at_once_is_drawn_right_every_time():
+    y = long_graph(150)
+    expected = viz.draw_graph(y).source
+    assert all(source == expected for source in in_threads(lambda: viz.draw_graph(y).source))
