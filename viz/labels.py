@@ -130,6 +130,31 @@ TEXT = {
         "bundle legend name": "W2 16×16",
         "bundle legend": "the weights between two layers as one box (row i: neuron i); heat "
                          "map red > 0, blue < 0, white 0",
+        # chapters 6-7 (viz/book_plots.py: demos.batchnorm, demos.dropout, demos.cnn)
+        "bn title": "Training with and without Batch Normalization: {samples} samples, "
+                    "{layers} hidden layers of {units}",
+        "bn panel": "initial weights: std {scale:g}",
+        "bn with": "with Batch Normalization",
+        "bn without": "without",
+        "bn epochs": "epochs",
+        "bn accuracy": "training accuracy",
+        "dropout title": "Overfitting and two cures: {samples} training samples, {layers} "
+                         "hidden layers of {units}",
+        "dropout plain": "no regularisation",
+        "dropout decay": "weight decay λ = {decay:g}",
+        "dropout dropout": "Dropout, ratio {ratio:g}",
+        "dropout train": "training data",
+        "dropout test": "test data",
+        "dropout accuracy": "accuracy",
+        "dropout gap": "gap at the end: {gap:.2f}",
+        "cnn filters title": "The first layer's {filters} filters ({size}×{size}), before and "
+                             "after training",
+        "cnn before": "before training (random)",
+        "cnn after": "after training",
+        "cnn loss title": "SimpleConvNet on Fashion-MNIST: the loss of each minibatch",
+        "cnn steps": "training steps (minibatches of {batch})",
+        "cnn loss": "loss",
+        "cnn mean loss": "mean of {every} steps",
     },
     "ja": {
         "lang": "ja",
@@ -243,6 +268,30 @@ TEXT = {
         "bundle legend name": "W2 16×16",
         "bundle legend": "2つの層の間の重みを 1 つの箱に（i 行目: ニューロン i）; 色 赤 > 0、"
                          "青 < 0、白 0",
+        # chapters 6-7 (viz/book_plots.py: demos.batchnorm, demos.dropout, demos.cnn)
+        "bn title": "Batch Normalization の有無による学習の違い: {samples} 個のデータ、"
+                    "{units} ノードの隠れ層 {layers} 層",
+        "bn panel": "重みの初期値の標準偏差 {scale:g}",
+        "bn with": "Batch Normalization あり",
+        "bn without": "なし",
+        "bn epochs": "エポック",
+        "bn accuracy": "訓練データの認識精度",
+        "dropout title": "過学習とその対策: 訓練データ {samples} 個、{units} ノードの隠れ層 "
+                         "{layers} 層",
+        "dropout plain": "正則化なし",
+        "dropout decay": "Weight decay λ = {decay:g}",
+        "dropout dropout": "Dropout（比率 {ratio:g}）",
+        "dropout train": "訓練データ",
+        "dropout test": "テストデータ",
+        "dropout accuracy": "認識精度",
+        "dropout gap": "最後の差: {gap:.2f}",
+        "cnn filters title": "1 層目の {filters} 個のフィルター（{size}×{size}）: 学習前と学習後",
+        "cnn before": "学習前（ランダム）",
+        "cnn after": "学習後",
+        "cnn loss title": "Fashion-MNIST での SimpleConvNet: ミニバッチごとの損失",
+        "cnn steps": "学習のステップ（{batch} 枚のミニバッチ）",
+        "cnn loss": "損失",
+        "cnn mean loss": "{every} ステップの平均",
     },
 }
 LANGS = tuple(TEXT)
