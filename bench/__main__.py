@@ -13,15 +13,17 @@ against the book's numpy network and PyTorch, its memory, and Fashion-MNIST to 8
 bench_microgpt.py, Karpathy's microgpt training step as plain scalar code, on its own minimal
 Value design and on zerograd's Value, with the losses compared step by step, and the memory of
 a training loop whose user code makes cyclic garbage. cnn: bench_cnn.py, one step of the book's
-SimpleConvNet at batch 100 against a numpy im2col network and PyTorch.
+SimpleConvNet at batch 100 against a numpy im2col network and PyTorch. gpt: bench_gpt.py, one
+training step of the nn GPT against microgpt's plain code on its minimal Value, then the
+1,000-step run on English names (not with --quick).
 """
 
 import argparse
 import sys
 
-from bench import bench_cnn, bench_engine, bench_microgpt, bench_mnist, bench_nn
+from bench import bench_cnn, bench_engine, bench_gpt, bench_microgpt, bench_mnist, bench_nn
 
-DEFAULT_PARTS = ("engine", "microgpt", "nn", "mnist", "cnn")
+DEFAULT_PARTS = ("engine", "microgpt", "nn", "mnist", "cnn", "gpt")
 PARTS = DEFAULT_PARTS
 
 
@@ -60,6 +62,9 @@ def main(argv: list[str]) -> int:
         print("\n== SimpleConvNet: zerograd vs a numpy im2col network and PyTorch ==")
         with bench_mnist.thread_limit(mnist_args.threads):
             lines += bench_cnn.summary(bench_cnn.run(3 if args.quick else 5))
+    if "gpt" in args.parts:
+        print("\n== GPT: nn's blocks vs microgpt's plain code on its minimal Value ==")
+        lines += bench_gpt.summary(bench_gpt.run(args.quick, full=not args.quick))
     if lines:
         print("\n== summary (read the ratios, not the times) ==")
         print("\n".join(f"  {line}" for line in lines))
