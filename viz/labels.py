@@ -155,6 +155,22 @@ TEXT = {
         "cnn steps": "training steps (minibatches of {batch})",
         "cnn loss": "loss",
         "cnn mean loss": "mean of {every} steps",
+        "kind batchnorm": "BatchNorm",
+        # the GPT (nn/gpt.py; viz/gpt_plots.py, demos/gpt.py, notebook 08)
+        "gpt attention title": "Attention weights of each head over \"{name}\" (layer {layer})",
+        "gpt head": "head {head}",
+        "gpt query": "position that reads (query)",
+        "gpt key": "position it attends to (key)",
+        "gpt weight": "attention weight",
+        "gpt loss title": "A GPT learning {what}: the loss of each step",
+        "gpt steps": "training step (one name each)",
+        "gpt loss": "loss",
+        "gpt mean loss": "mean of {every} steps",
+        "gpt en names": "English names",
+        "gpt ja names": "Japanese names",
+        "gpt generated": "names the model made up (temperature {temperature:g})",
+        "kind linear": "Linear", "kind rmsnorm": "RMSNorm", "kind head": "attention head",
+        "kind mlp": "MLP block",
     },
     "ja": {
         "lang": "ja",
@@ -292,6 +308,22 @@ TEXT = {
         "cnn steps": "学習のステップ（{batch} 枚のミニバッチ）",
         "cnn loss": "損失",
         "cnn mean loss": "{every} ステップの平均",
+        "kind batchnorm": "Batch Normalization",
+        # GPT（nn/gpt.py、viz/gpt_plots.py、demos/gpt.py、ノートブック 08）
+        "gpt attention title": "「{name}」に対する各ヘッドのアテンションの重み（第 {layer} 層）",
+        "gpt head": "ヘッド {head}",
+        "gpt query": "読んでいる位置（クエリ）",
+        "gpt key": "注目する位置（キー）",
+        "gpt weight": "アテンションの重み",
+        "gpt loss title": "{what}を学ぶ GPT: ステップごとの損失",
+        "gpt steps": "学習のステップ（1 ステップに名前 1 つ）",
+        "gpt loss": "損失",
+        "gpt mean loss": "{every} ステップの平均",
+        "gpt en names": "英語の名前",
+        "gpt ja names": "日本語の名前",
+        "gpt generated": "モデルが作った名前（温度 {temperature:g}）",
+        "kind linear": "Linear（全結合）", "kind rmsnorm": "RMSNorm", "kind head": "アテンションヘッド",
+        "kind mlp": "MLP ブロック",
     },
 }
 LANGS = tuple(TEXT)
@@ -339,6 +371,9 @@ RULES = {
     "neuron": ("{activation}′·w{i}",),
     "mse_loss": ("(y−t)/n",), "cross_entropy": ("−t/(y+δ)/n",),
     "softmax_cross_entropy": ("(y−t)/n",),
+    "linear": ("w{i}",), "rmsnorm": ("(δᵢⱼ−yᵢyⱼ/n)/rms",),
+    "head": ("∂(Σₜ aₜvₜ), aₜ = softmax(q·kₜ/√d)",), "mlp": ("Σₖ w2ₖ·relu′ₖ·w1ₖ{i}",),
+    "batchnorm": ("γ(1−1/n−x̂ₖ²/n)/σ", "x̂", "1"),    # x: the sample's own partial ∂yₖ/∂xₖ
 }
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 

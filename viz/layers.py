@@ -29,7 +29,8 @@ from autograd.groups import Group, groups_of
 from autograd.rules import PRIMITIVES
 
 KINDS = ("sigmoid", "tanh", "softmax", "log_softmax", "neuron", "layer", "mse_loss",
-         "cross_entropy", "softmax_cross_entropy")
+         "cross_entropy", "softmax_cross_entropy", "batchnorm",
+         "linear", "rmsnorm", "head", "mlp")        # the GPT's blocks (nn/gpt.py)
 _new = object.__new__
 
 
