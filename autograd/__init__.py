@@ -13,6 +13,7 @@ about micrograd's size); the rest builds on them:
 8. `batch.py`        the chain rule on batches (the hook graph.py calls for a batch node)
 9. `weighted_sum.py` `dot`: w0*x0 + w1*x1 + ... + b as one node, vectorised on batches
 10. `groups.py`      how composites mark their outputs, so a drawing can show each as one node
+11. `micrograd.py`   the micrograd lecture's names (`label`, `_prev`, `_op`, `_backward`)
 (`arith.py` holds the IEEE arithmetic on floats and batches that all of them use.)
 
     >>> from autograd import Value
@@ -32,6 +33,7 @@ from .functions import (identity, log, log_softmax, primitive_functions, sigmoid
 from .check import gradcheck, numerical_grad
 from .weighted_sum import Stack, dot, stack
 from .rules import PARTIALS, PRIMITIVES, Primitive
+from . import micrograd  # noqa: F401,E402  (gives Value the lecture's names)
 
 # exp, sin, cos, sqrt, relu, maximum, ...: one function per record of rules.py (log, above,
 # also takes a base).

@@ -13,7 +13,8 @@ The nodes inside a group are found when drawing: walk back from the output until
 A module (a neuron, a layer) makes its group once, with its parameters and no inputs, so
 recording costs next to nothing on the hot path. (relu is a primitive: one node already.)
 
-Read next: `viz/layers.py` (the layer view, which reads these records).
+Read next: `micrograd.py` (the micrograd lecture's names), then `viz/layers.py` (the layer
+view, which reads these records).
 """
 
 from __future__ import annotations

@@ -56,9 +56,12 @@ class Value:
     groups: tuple = ()
     stacks = None
 
-    def __init__(self, data: float | np.ndarray, name: str | None = None) -> None:
+    def __init__(self, data: float | np.ndarray, name: str | None = None, *,
+                 label: str | None = None) -> None:
         self.data = as_data(data)
         self.grad = 0.0
+        if label is not None:             # the micrograd lecture's word for it (micrograd.py)
+            name = _name_or_label(name, label)
         if name is not None:
             self.name = _check_name(name)
         self.op = ""
@@ -268,9 +271,19 @@ def _node(data, op: str, parents: tuple, partials: tuple, operands: tuple) -> Va
 
 
 def _check_name(name):
+    if isinstance(name, tuple):
+        raise TypeError("Value(data, _children, _op) is micrograd's inner form; zerograd's "
+                        "operators record a node's parents and partials themselves (a + b, "
+                        "a * b): write Value(data) or Value(data, name='a')")
     if name is not None and not isinstance(name, str):
         raise TypeError(f"a Value's name must be a str or None; got {type(name).__name__}")
     return name
+
+
+def _name_or_label(name, label):
+    if name is not None:
+        raise TypeError("give a Value a name or a label (micrograd's word for it), not both")
+    return label
 
 
 # ---------------------------------------------------------------------- any primitive of the table
