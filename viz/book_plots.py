@@ -1,13 +1,16 @@
 """The figures of ゼロから作るDeep Learning, drawn from zerograd's numbers: a descent path over
 contour lines (chapter 4), the optimizers side by side on one function (chapter 6), the
-histograms of each layer's activations for different initial weights (chapter 6), and tanh
-with its higher-order derivatives (volume 3, step 35).
+histograms of each layer's activations for different initial weights (chapter 6), training
+with and without Batch Normalization and overfitting cured by weight decay and Dropout (chapter
+6), the first convolution layer's filters and a CNN's loss curve (chapter 7), and tanh with its
+higher-order derivatives (volume 3, step 35).
 
 Like `plots.py` (whose private helpers these use), every function returns a matplotlib
 `Figure`, writes a PNG or SVG when given a `path`, and writes its words in English or Japanese
 (`lang="ja"`, from `labels.TEXT`). The numbers come from the caller: the demos compute them
 with zerograd's backward pass (`demos/gradient_descent.py`, `demos/optimizers.py`,
-`demos/weight_init.py`, `demos/higher_order.py`).
+`demos/weight_init.py`, `demos/batchnorm.py`, `demos/dropout.py`, `demos/cnn.py`,
+`demos/higher_order.py`).
 
 Read next: `presets.py` (chapter 5's shopping graphs, ready to draw).
 """
@@ -236,4 +239,109 @@ def plot_derivatives(x: np.ndarray, curves: list[np.ndarray], path: str | Path |
     axis.tick_params(labelsize=LABEL_SIZE)
     axis.set_title(text["derivatives title"], fontsize=TITLE_SIZE)
     axis.legend(loc="lower right", fontsize=LABEL_SIZE + 1, framealpha=0.95)
+    return _finish(figure, path)
+
+
+# ---------------------------------------------------------------------- chapter 6: BN, Dropout
+
+def plot_batchnorm_training(histories: dict[float, dict[str, list[float]]], samples: int,
+                            layers: int, units: int, path: str | Path | None = None,
+                            lang: str = "en"):
+    """Training accuracy per epoch with and without Batch Normalization, one panel per initial
+    weight scale (the book's figures 6-18 and 6-19). histories[scale] has the keys "with" and
+    "without", each one accuracy per epoch (demos/batchnorm.py computes them)."""
+    text = words(lang)
+    columns = min(4, len(histories))
+    rows = -(-len(histories) // columns)
+    figure = _figure((4.2 * columns, 3.6 * rows + 1.0))
+    axes = figure.subplots(rows, columns, squeeze=False, sharey=True)
+    for axis, (scale, curves) in zip(axes.flat, histories.items()):
+        epochs = np.arange(1, len(curves["with"]) + 1)
+        axis.plot(epochs, curves["with"], color=PATH_COLOR, lw=2.2, label=text["bn with"])
+        axis.plot(epochs, curves["without"], color=START_COLOR, lw=2, ls="--",
+                  label=text["bn without"])
+        axis.set_title(text["bn panel"].format(scale=scale), fontsize=LABEL_SIZE)
+        axis.set_ylim(0, 1.02)
+        axis.set_xlabel(text["bn epochs"], fontsize=LABEL_SIZE - 1)
+        axis.grid(alpha=0.3)
+    for axis in axes[:, 0]:
+        axis.set_ylabel(text["bn accuracy"], fontsize=LABEL_SIZE - 1)
+    for axis in list(axes.flat)[len(histories):]:
+        axis.axis("off")
+    axes.flat[0].legend(loc="lower right", fontsize=LABEL_SIZE - 3, framealpha=0.95)
+    figure.suptitle(text["bn title"].format(samples=samples, layers=layers, units=units),
+                    fontsize=TITLE_SIZE)
+    return _finish(figure, path)
+
+
+def plot_overfitting(histories: dict[str, dict[str, list[float]]], samples: int, layers: int,
+                     units: int, path: str | Path | None = None, lang: str = "en"):
+    """Training and test accuracy per epoch, one panel per recipe (the book's figures 6-20 to
+    6-23: overfitting, then its cure by weight decay and by Dropout). histories[title] has the
+    keys "train" and "test"; the titles are the caller's (already in the chosen language)."""
+    text = words(lang)
+    figure = _figure((5.2 * len(histories), 4.6))
+    axes = figure.subplots(1, len(histories), squeeze=False, sharey=True)[0]
+    for axis, (title, curves) in zip(axes, histories.items()):
+        epochs = np.arange(1, len(curves["train"]) + 1)
+        axis.plot(epochs, curves["train"], color=PATH_COLOR, lw=2, label=text["dropout train"])
+        axis.plot(epochs, curves["test"], color=START_COLOR, lw=2, ls="--",
+                  label=text["dropout test"])
+        gap = curves["train"][-1] - curves["test"][-1]
+        axis.set_title(title + "\n" + text["dropout gap"].format(gap=gap), fontsize=LABEL_SIZE)
+        axis.set_xlabel(text["bn epochs"], fontsize=LABEL_SIZE - 1)
+        axis.set_ylim(0, 1.02)
+        axis.grid(alpha=0.3)
+    axes[0].set_ylabel(text["dropout accuracy"], fontsize=LABEL_SIZE - 1)
+    axes[0].legend(loc="lower right", fontsize=LABEL_SIZE - 2, framealpha=0.95)
+    figure.suptitle(text["dropout title"].format(samples=samples, layers=layers, units=units),
+                    fontsize=TITLE_SIZE)
+    return _finish(figure, path)
+
+
+# ---------------------------------------------------------------------- chapter 7: the CNN
+
+def plot_filters(before: np.ndarray, after: np.ndarray, path: str | Path | None = None,
+                 lang: str = "en"):
+    """The first convolution layer's filters (shape (F, 1, k, k)) before and after training, in
+    grey (white: large, black: small), each filter scaled on its own (the book's figure 7-24)."""
+    text = words(lang)
+    filters, size = before.shape[0], before.shape[-1]
+    columns = min(10, filters)
+    rows = -(-filters // columns)
+    figure = _figure((1.1 * columns * 2 + 1.0, 1.2 * rows + 1.6))
+    panels = figure.subfigures(1, 2, wspace=0.06)
+    for panel, weights, title in ((panels[0], before, text["cnn before"]),
+                                  (panels[1], after, text["cnn after"])):
+        axes = panel.subplots(rows, columns, squeeze=False)
+        for k, axis in enumerate(axes.flat):
+            axis.set_xticks([])
+            axis.set_yticks([])
+            if k < filters:
+                axis.imshow(weights[k, 0], cmap="gray", interpolation="nearest")
+            else:
+                axis.axis("off")
+        panel.suptitle(title, fontsize=LABEL_SIZE)
+    figure.suptitle(text["cnn filters title"].format(filters=filters, size=size),
+                    fontsize=TITLE_SIZE)
+    return _finish(figure, path)
+
+
+def plot_loss_curve(losses: list[float], batch: int, path: str | Path | None = None,
+                    lang: str = "en", every: int = 20):
+    """The loss of each training minibatch (thin), and its running mean over `every` steps."""
+    text = words(lang)
+    figure = _figure((9, 4.8))
+    axis = figure.subplots()
+    steps = np.arange(1, len(losses) + 1)
+    axis.plot(steps, losses, color=START_COLOR, lw=0.8, alpha=0.45, label=text["cnn loss"])
+    if len(losses) >= every:
+        mean = np.convolve(losses, np.ones(every) / every, mode="valid")
+        axis.plot(steps[every - 1:], mean, color=PATH_COLOR, lw=2.2,
+                  label=text["cnn mean loss"].format(every=every))
+    axis.set_xlabel(text["cnn steps"].format(batch=batch), fontsize=LABEL_SIZE)
+    axis.set_ylabel(text["cnn loss"], fontsize=LABEL_SIZE)
+    axis.set_title(text["cnn loss title"], fontsize=TITLE_SIZE)
+    axis.grid(alpha=0.3)
+    axis.legend(loc="upper right", fontsize=LABEL_SIZE - 1)
     return _finish(figure, path)
