@@ -31,7 +31,10 @@ Outputs = Value | list[Value]
 def mse_loss(outputs: Outputs, targets: np.ndarray | Outputs) -> Value:
     """Mean over the batch of 0.5 * sum_k (y_k - t_k)^2; targets of shape (n,) or (n, k).
 
-    Targets may also be Values, one per output like the outputs: used as constants (no gradient).
+    The ½ is the book's (ゼロから作るDeep Learning, 4.2.1): it cancels the 2 of the square's
+    derivative, so d(loss)/dy_k = (y_k - t_k) / n. (PyTorch's MSELoss has no ½ and also
+    divides by k.) Targets may also be Values, one per output like the outputs: used as
+    constants (no gradient).
     """
     outputs = as_list(outputs)
     columns = target_columns(targets, outputs)
@@ -96,9 +99,14 @@ def as_list(outputs: Outputs, expected: int | None = None) -> list[Value]:
 
 
 def batch_size(outputs: list[Value]) -> int | None:
-    """The number of samples the outputs hold, or None for single (float) outputs."""
-    first = outputs[0].data
-    return first.size if isinstance(first, np.ndarray) else None
+    """The number of samples the outputs hold (every batch output must hold as many; a single
+    number is the same for every sample), or None when they are all single numbers."""
+    sizes = {k: out.data.size for k, out in enumerate(outputs) if isinstance(out.data, np.ndarray)}
+    if len(set(sizes.values())) > 1:
+        shown = ", ".join(f"output {k}: {size}" for k, size in sizes.items())
+        raise ValueError(f"the outputs hold batches of different sizes ({shown}); every output "
+                         f"of one forward pass must hold the same samples")
+    return next(iter(sizes.values()), None)
 
 
 def holds_values(targets) -> bool:
