@@ -25,8 +25,11 @@ demo: $(VENV)/.installed-demos dot fonts data ipadic
 bench: $(VENV)/.installed-bench
 	$(PY) -m bench
 
+# As root (how make installs the Debian parts) Jupyter refuses to start without --allow-root.
+JUPYTER_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
+
 notebooks: $(VENV)/.installed-notebooks dot fonts
-	$(VENV)/bin/jupyter lab notebooks
+	$(VENV)/bin/jupyter lab $(JUPYTER_ROOT) notebooks
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)

@@ -61,3 +61,17 @@ def test_modules_the_readme_runs_exist_and_answer_help(module):
     result = subprocess.run([sys.executable, "-m", module, "--help"], cwd=ROOT,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
+
+
+def test_make_notebooks_starts_jupyter_as_root_too():
+    """Jupyter refuses to run as root without --allow-root, and root is how make installs the
+    Debian parts: `make notebooks` passes it exactly when running as root (a dry run)."""
+    import os
+    import shutil
+    import subprocess
+    if shutil.which("make") is None:
+        pytest.skip("needs make (Debian: apt-get install make)")
+    dry = subprocess.run(["make", "-n", "notebooks"], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parents[1])
+    [line] = [line for line in dry.stdout.splitlines() if "jupyter lab" in line]
+    assert ("--allow-root" in line) == (os.getuid() == 0), line
