@@ -348,6 +348,18 @@ class GPT(Module):
         losses = [next_token_loss(self(tokens[pos]), tokens[pos + 1]) for pos in range(n)]
         return autograd.sum(losses) * (1.0 / n)
 
+    def loss_at(self, tokens: Sequence[int], pos: int) -> Value:
+        """-log p(tokens[pos + 1]) at one position: the graph of that position alone (with
+        the keys and values of the positions before it), small enough to draw."""
+        self._check_tokens(tokens)
+        if not 0 <= pos < min(self.block_size, len(tokens) - 1):
+            raise ValueError(f"pos must be in 0..{min(self.block_size, len(tokens) - 1) - 1} "
+                             f"for {len(tokens)} tokens, got {pos!r}")
+        self.reset()
+        for token in tokens[:pos]:
+            self(token)
+        return next_token_loss(self(tokens[pos]), tokens[pos + 1])
+
     def generate(self, n: int, temperature: float = 0.5, seed: int | None = None,
                  bos: int | None = None) -> list[list[int]]:
         """n sequences sampled token by token from softmax(logits / temperature), each started
