@@ -18,11 +18,14 @@ Read next: `render.py` (writing files, and the step-by-step frames of backprop).
 
 from __future__ import annotations
 
+import re
+
 import graphviz
 
 from autograd import Value
 from autograd.groups import groups_of
 
+from . import bundles as bundling
 from . import layers
 from .fonts import LABEL_FONTS, MONO_FONTS, check_japanese
 from .labels import batch_lines, escape, op_symbol, partials_text, rule_text, summary, words
@@ -49,7 +52,7 @@ def draw_graph(root: Value, show_grad: bool = True, show_partials: bool = True,
     """
     if collapse:
         root = layers.collapse(root, collapse)
-    graph = read_graph(root, max_nodes)
+    graph = read_graph(root, max_nodes, "layer" if collapse else "operation")
     scene = final_scene(graph, show_grad)
     options = dict(show_partials=show_partials, rankdir=rankdir, precision=precision,
                    legend=legend, lang=lang, show_rules=show_rules)
@@ -67,10 +70,18 @@ def build(graph: Graph, scene: Scene, show_partials: bool = True, rankdir: str =
     dot.attr("node", fontname=LABEL_FONTS, fontsize="11")
     dot.attr("edge", fontname=MONO, fontsize="10", arrowsize="0.7", color="#555555")
     partials = show_partials and ("rules" if show_rules else "numbers")
+    bundles = bundling.find_bundles(graph.order, graph.position)
+    skip = bundling.bundled(bundles)
     for i in range(len(graph.order)):
+        if i in skip:                           # a neuron of a bundled layer: a small box
+            _add_neuron(dot, graph, scene, i, precision, text)
+            continue
         _add_value(dot, graph, scene, i, precision, widths or {}, text)
         _add_op(dot, graph, scene, i, precision, partials, widths or {}, text)
-    _frame_layers(dot, graph, text)
+    _frame_layers(dot, graph, text, skip)
+    if bundles:                 # a network: its columns of neurons closer together
+        dot.attr(nodesep="0.06", ranksep="0.2")
+        _add_bundles(dot, graph, scene, bundles, text)
     if legend or scene.title:
         dot.attr(label=_caption(graph, scene, legend, show_partials, text),
                  labelloc="t" if scene.title else "b", labeljust="l", fontsize="11")
@@ -78,11 +89,12 @@ def build(graph: Graph, scene: Scene, show_partials: bool = True, rankdir: str =
     return dot
 
 
-def _frame_layers(dot, graph: Graph, text: dict) -> None:
-    """A frame around the collapsed neurons of each layer, labelled with the layer's name."""
+def _frame_layers(dot, graph: Graph, text: dict, skip: set[int] = frozenset()) -> None:
+    """A frame around the collapsed neurons of each layer, labelled with the layer's name
+    (the neurons in `skip` are framed by their bundle instead)."""
     layers_seen: dict = {}
     for i, node in enumerate(graph.order):
-        if node.op == "neuron":
+        if node.op == "neuron" and i not in skip:
             layer = next((g for g in groups_of(node) if g.kind == "layer"), None)
             if layer is not None:
                 layers_seen.setdefault(layer, []).append(i)
@@ -93,6 +105,37 @@ def _frame_layers(dot, graph: Graph, text: dict) -> None:
             for i in members:
                 frame.node(f"op{i}")
                 frame.node(f"v{i}")
+
+
+def _add_bundles(dot, graph: Graph, scene: Scene, bundles: list, text: dict) -> None:
+    """The bundled layers: each weight matrix as a box with the heat map of its gradient (or of
+    the weights, before backward), and each layer's neurons framed as a column."""
+    labels, frames = [], []
+    for bundle in bundles:
+        field, word = ("grad", text["grad"]) if scene.grad_rows else ("data",
+                                                                        text["bundle weights"])
+        matrix = [[float(getattr(w, field)) for w in row] for row in bundle.weights]
+        labels.append(bundling.box_label(bundle, matrix, word))
+        frames.append(bundling.frame_title(bundle, _activation(graph.order[bundle.neurons[0]],
+                                                               text), text["kind layer"]))
+    bundling.add_bundles(dot, bundles, labels, frames)
+
+
+def _add_neuron(dot, graph: Graph, scene: Scene, i: int, precision: int, text: dict) -> None:
+    """A neuron of a bundled layer: its name in the layer ("N3"), then its data (black) over
+    its grad (red)."""
+    node = graph.order[i]
+    data = summary(node.data, precision) if i < scene.computed else "?"
+    rows = f'<TD><FONT FACE="{MONO}">{escape_long(data)}</FONT></TD>'
+    if scene.grad_rows:
+        grad = summary(scene.grads[i], precision) if i in scene.grads else "?"
+        rows += f'</TR><TR><TD><FONT FACE="{MONO}" COLOR="{RED}">{escape_long(grad)}</FONT></TD>'
+    name = escape(bundling.short_name(node.name or ""))
+    label = ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"><TR>'
+             f'<TD ROWSPAN="2"><FONT POINT-SIZE="12"><B>{name}</B></FONT></TD>{rows}</TR>'
+             '</TABLE>>')
+    dot.node(f"v{i}", label, shape="box", style="rounded,filled", fillcolor=FILL["inner"],
+             color="#333333", margin="0.05,0.02", height="0.2")
 
 
 # ---------------------------------------------------------------------- value nodes
@@ -159,7 +202,7 @@ def _cell(text: str, color: str, kind: str, width: int) -> str:
     if kind == "name":
         return f'<FONT POINT-SIZE="12"><B>{text}</B></FONT>'
     if kind == "note":
-        return f'<FONT POINT-SIZE="9" COLOR="{color}">{text}</FONT>'
+        return f'<FONT POINT-SIZE="10" COLOR="{color}">{text}</FONT>'
     return f'<FONT FACE="{MONO}" COLOR="{color}">{pad(text, width)}</FONT>'
 
 
@@ -295,7 +338,21 @@ def _legend(graph: Graph, scene: Scene, show_partials: bool, text: dict) -> str:
         items.append(_item(ORANGE, text["legend copy name"], text["legend copy"]))
     if any(node.op in layers.KINDS for node in graph.order):
         items.append(_item(BLACK, text["legend group name"], text["legend group"]))
-    return '<FONT POINT-SIZE="10">' + "   ·   ".join(items) + "</FONT>"
+    if bundling.find_bundles(graph.order, graph.position):
+        items.append(_item(BLACK, text["bundle legend name"],
+                           escape_long(text["bundle legend"])))
+    return '<FONT POINT-SIZE="10">' + _wrap(items) + "</FONT>"
+
+
+def _wrap(items: list[str], width: int = 160) -> str:
+    """The legend's items joined by " · ", on lines of about `width` characters."""
+    lines, line = [], []
+    for item in items:
+        if line and len(re.sub(r"<[^>]*>", "", "   ·   ".join(line + [item]))) > width:
+            lines.append(line)
+            line = []
+        line.append(item)
+    return '<BR ALIGN="LEFT"/>'.join("   ·   ".join(line) for line in lines + [line])
 
 
 def _item(color: str, name: str, meaning: str) -> str:

@@ -72,15 +72,27 @@ class Scene:
     title: str = ""
 
 
-def read_graph(root: Value, max_nodes: int) -> Graph:
-    """The Graph of root, or a ValueError if it has more than max_nodes values."""
+VIEWS = {   # the views max_nodes counts, and how to get a smaller drawing of each
+    "operation": ("the operation view (every primitive operation a node)",
+                  "Draw the layer view (collapse=True: a neuron, a sigmoid, a loss as one node), "
+                  "draw a smaller subgraph (pass an intermediate Value as the root) or raise "
+                  "max_nodes."),
+    "layer": ("the layer view (collapse=...: each composite one node)",
+              "Draw a smaller subgraph (pass an intermediate Value as the root, such as one "
+              "layer's output) or raise max_nodes."),
+}
+
+
+def read_graph(root: Value, max_nodes: int, view: str = "operation") -> Graph:
+    """The Graph of root, or a ValueError if it has more than max_nodes values; view
+    ("operation" or "layer") is the view being drawn, named in that error."""
     if not isinstance(root, Value):
         raise TypeError(f"can only draw a Value; got {type(root).__name__}")
     if count_values(root, max_nodes) > max_nodes:
+        what, smaller = VIEWS[view]
         raise ValueError(
-            f"the graph has more than max_nodes={max_nodes} values: a drawing that large is "
-            f"unreadable and slow to lay out. Draw a smaller subgraph (pass an intermediate "
-            f"Value as the root) or raise max_nodes.")
+            f"{what} has more than max_nodes={max_nodes} values: a drawing that large is "
+            f"unreadable and slow to lay out. {smaller}")
     order = autograd.topological_order(root)
     position = {node: i for i, node in enumerate(order)}
     uses = Counter(position[parent] for node in order for parent in node.parents)

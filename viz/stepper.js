@@ -293,7 +293,11 @@ const state = {
   right: 0,                   // answers right
   tries: 0,                   // answers checked
   feedback: "",
-  highlight: new Set(),       // nodes marked after expanding a composite
+  highlight: new Set(),       // nodes marked after expanding a composite, or along a path
+  bundle: null,               // the bundle explained (an index into model.bundles)
+  follow: null,               // the weight followed to the output: {bundle, row, column}
+  fit: true,                  // projector mode: the picture fitted to the window's width
+  size: 1,                    // the text size control: a factor on the picture and the text
 };
 let ev = evaluate(model);      // the numbers for the current inputs
 
@@ -301,7 +305,8 @@ let ev = evaluate(model);      // the numbers for the current inputs
 // by primitive index), and in the layer view those derived from them.
 function evaluateView() {
   const base = evaluate(primitive, state.leaves);
-  return view.name === "layer" ? evaluateLayer(layerModel, primitive, base) : base;
+  if (view.name !== "layer") return Object.assign(base, {base});
+  return Object.assign(evaluateLayer(layerModel, primitive, base), {base});   // base: weights
 }
 
 const say = (key, params = {}) =>
@@ -368,14 +373,52 @@ function findPicture() {
                     title: group && group.querySelector("title")});
     if (copy) dom.copies.push({parent, group: copy, value: svgText(copy, "zg-value")});
   });
+  dom.bundles = (model.bundles || []).map((_, k) => {
+    const group = $(`zg-bundle-${k}`);
+    return {group, cells: group ? [...group.querySelectorAll("polygon.zg-cell")] : [],
+            scale: svgText(group, "zg-bundle-scale"),
+            top: group ? [...group.querySelectorAll("text.zg-bundle-top")] : []};
+  });
   centreTexts([...document.querySelectorAll("#zg-graph text")]);
-  fitWidth(document.querySelector("#zg-graph svg"));
+  view.smallest = smallestText(view.svg);
 }
 
-// A picture a little wider than its panel is scaled to fit; a much wider one scrolls.
-function fitWidth(svg) {
-  const panel = $("zg-graph");
-  if (svg && svg.getBoundingClientRect().width < 1.8 * panel.clientWidth) svg.style.maxWidth = "100%";
+// ---------------------------------------------------------------- projector mode
+
+// The picture's size: fitted to the panel's width (never above its natural size, and never so
+// small that its smallest text is under MIN_TEXT pixels: then the panel scrolls instead),
+// times the text size control. Graphviz writes sizes in points: 1 pt is 4/3 CSS pixels.
+const MIN_TEXT = 12;
+function layoutPicture() {
+  const svg = view.svg;
+  document.documentElement.style.setProperty("--zg-size", String(state.size));
+  setText($("zg-size"), say("projector size", {percent: Math.round(state.size * 100)}));
+  if ($("zg-fit")) $("zg-fit").setAttribute("aria-pressed", String(state.fit));
+  if (!svg) return;
+  const natural = svg.viewBox.baseVal.width * 4 / 3, panel = $("zg-graph").clientWidth - 14;
+  const floor = view.smallest ? MIN_TEXT / (view.smallest * 4 / 3) : 0;
+  const fitted = state.fit ? Math.max(Math.min(1, panel / natural), Math.min(1, floor)) : 1;
+  svg.style.width = `${natural * fitted * state.size}px`;
+  svg.style.height = "auto";
+  reportHeight();
+}
+
+// The smallest font size in a picture, in points.
+function smallestText(svg) {
+  const texts = svg ? [...svg.querySelectorAll("text")] : [];
+  const sizes = texts.map((t) => Number(t.getAttribute("font-size"))).filter((x) => x > 0);
+  return sizes.length ? Math.min(...sizes) : 0;
+}
+
+function setSize(factor) {
+  state.size = Math.round(Math.max(0.6, Math.min(2.5, factor)) * 10) / 10;
+  layoutPicture();
+}
+
+// Inside Jupyter's iframe (viz.Stepper._repr_html_), tell the notebook the page's height.
+function reportHeight() {
+  if (window.parent === window) return;
+  window.parent.postMessage({zerogradHeight: document.documentElement.scrollHeight}, "*");
 }
 
 // Graphviz starts each text at its left edge; the page rewrites them, so they are anchored at
@@ -400,6 +443,7 @@ function render() {
   renderNodes(view);
   renderEdges(view);
   renderConstants();
+  renderBundles(view);
   renderLeaves();
   renderExplain(view);
   renderQuiz();
@@ -625,6 +669,9 @@ function substitute(rule, numbers) {
 
 function renderExplain(view) {
   const panel = $("zg-explain");
+  if (state.follow) return panel.replaceChildren(...paragraphs(followLines(state.follow)),
+                                                  backButton());
+  if (state.bundle !== null) return panel.replaceChildren(...bundlePanel(state.bundle));
   if (state.selected === null) return;
   const i = state.selected, node = model.nodes[i];
   const lines = [[`${say("node", {who: who(i)})}`, "zg-strong"]];
@@ -634,14 +681,19 @@ function renderExplain(view) {
     lines.push([`${say("local derivative")} (${who(node.operands[slot].node)}): ${ruleLine(i, slot, k)}`, "zg-blue"]);
   });
   if (node.group) lines.push([say("group chain", {count: node.group.inner.length + 1})]);
+  if (node.group && node.group.params && node.group.params.length) lines.push(...weightLines(i));
   lines.push(...gradientLines(i));
-  const children = lines.map(([text, cls]) => {
+  panel.replaceChildren(...paragraphs(lines), ...viewButtons(i));
+}
+
+// Lines [text, class] as paragraphs of the explanation.
+function paragraphs(lines) {
+  return lines.map(([text, cls]) => {
     const p = document.createElement("p");
     p.textContent = text;
     if (cls) p.className = cls;
     return p;
   });
-  panel.replaceChildren(...children, ...viewButtons(i));
 }
 
 const opName = (i) => {
@@ -659,7 +711,7 @@ function viewButtons(i) {
     b.addEventListener("click", action);
     return b;
   };
-  if (view.name === "layer" && node.group) {
+  if (view.name === "layer" && node.group && views.primitive.svg) {
     return [button("zg-expand", say("expand", {kind: node.group.label}), () => expand(i))];
   }
   if (view.name === "primitive" && memberOf.has(i)) {
@@ -688,6 +740,175 @@ function gradientLines(i) {
   const sum = uses.length > 1 ? `${parts.join(" + ")} = ` : "";    // one use: its term is it
   lines.push([`grad(${who(i)}) = ${sum}${fmt(shown(ev.grads[i]))}${branch}`, "zg-red"]);
   return lines;
+}
+
+// ---------------------------------------------------------------- bundles: a weight matrix
+
+// The weights of bundle k, and their gradients, as matrices (row i: neuron i).
+function bundleMatrix(k, field) {
+  const numbers = ev.base[field];
+  return model.bundles[k].weights.map((row) => row.map((p) => shown(numbers[p])));
+}
+
+// viz/bundles.colour: white at 0, red above, blue below, full colour at |largest|.
+function heat(x, largest) {
+  if (!Number.isFinite(x)) return "#000000";
+  const t = largest > 0 ? Math.min(1, Math.abs(x) / largest) : 0;
+  const base = x > 0 ? [192, 57, 43] : [31, 95, 191];
+  const hex = (c) => Math.floor(255 + (c - 255) * t + 0.5).toString(16).padStart(2, "0");
+  return "#" + base.map(hex).join("");
+}
+
+const largestOf = (matrix) => Math.max(0, ...matrix.flat().filter(Number.isFinite).map(Math.abs));
+
+// viz/bundles.largest_entries: [row, column, x], largest magnitude first (inf and nan first).
+function largestEntries(matrix, count) {
+  const size = (x) => (Number.isFinite(x) ? Math.abs(x) : Infinity);
+  const entries = matrix.flatMap((row, i) => row.map((x, j) => [i, j, x]));
+  entries.sort((a, b) => size(b[2]) - size(a[2]) || a[0] - b[0] || a[1] - b[1]);
+  return entries.slice(0, count);
+}
+
+// The heat maps show the weights' gradients once the backward pass has passed the layer
+// (every term from a node after it is done): until then they are blank, with "?".
+function renderBundles(view) {
+  (dom.bundles || []).forEach((box, k) => {
+    const bundle = model.bundles[k], last = Math.max(...bundle.neurons);
+    const after = ev.terms.reduce((found, t, index) => (t.node > last ? index : found), -1);
+    const done = state.step - N - 1, step = steps[state.step];
+    const known = step.phase === "backward" && done >= after && !hiddenGrad(bundle.neurons[0]);
+    const matrix = bundleMatrix(k, "grads"), largest = largestOf(matrix);
+    const colours = matrix.flat().map((x) => (known ? heat(x, largest) : "#ffffff"));
+    box.cells.forEach((cell, c) => cell.setAttribute("fill", colours[c]));
+    setText(box.scale, `|${bundle.word}| ≤ ${known ? fmt(largest) : "?"}`);
+    const top = largestEntries(matrix, box.top.length);
+    box.top.forEach((text, n) => {
+      setText(text, known ? `w[${top[n][0]},${top[n][1]}] = ${fmt(top[n][2])}` : "?");
+    });
+    if (!box.group) return;
+    const active = view.term && bundle.neurons.includes(view.term.node);
+    box.group.classList.toggle("zg-focus", Boolean(active));          // the step is in it
+    const open = state.bundle === k || (state.follow || {}).bundle === k;
+    box.group.classList.toggle("zg-selected", open);
+  });
+}
+
+function openBundle(k) {
+  Object.assign(state, {bundle: k, follow: null, selected: null, highlight: new Set()});
+  render();
+}
+
+// A bundle explained: what it holds, its rule, its largest gradients and every weight as a
+// cell of a heat map; a click on one follows that weight to the output.
+function bundlePanel(k) {
+  const bundle = model.bundles[k], values = bundleMatrix(k, "values");
+  const grads = bundleMatrix(k, "grads"), largest = largestOf(grads);
+  const lines = [[say("bundle open", {title: bundle.title, layer: bundle.layer}), "zg-strong"],
+                 [say("bundle rule", {activation: bundle.activation}), "zg-blue"],
+                 [say("bundle pick")]];
+  const cell = (i, j) => say("bundle cell",
+                             {i, j, value: fmt(values[i][j]), grad: fmt(grads[i][j])});
+  const top = largestEntries(grads, 4).map(([i, j]) => followButton(k, i, j, cell(i, j)));
+  const grid = document.createElement("div");
+  grid.className = "zg-heat";
+  grid.style.setProperty("--columns", String(grads[0].length));
+  grads.forEach((row, i) => row.forEach((x, j) => {
+    const button = followButton(k, i, j, "");
+    Object.assign(button, {id: `zg-cell-${i}-${j}`, title: cell(i, j)});
+    button.style.background = heat(x, largest);
+    grid.append(button);
+  }));
+  return [...paragraphs(lines), ...top, grid];
+}
+
+function followButton(k, row, column, text) {
+  const button = Object.assign(document.createElement("button"),
+                               {type: "button", textContent: text});
+  button.addEventListener("click", () => follow(k, row, column));
+  return button;
+}
+
+function backButton() {
+  const {bundle} = state.follow;
+  const button = Object.assign(document.createElement("button"), {type: "button",
+    id: "zg-back-bundle", textContent: model.bundles[bundle].title});
+  button.addEventListener("click", () => openBundle(bundle));
+  return button;
+}
+
+// Weight w[row, column] of bundle k followed to the output: its local partial into its
+// neuron, then at each node the use with the largest term, each local partial written out;
+// their product, and how it relates to grad(w) (equal when there is one path only).
+function follow(k, row, column) {
+  const bundle = model.bundles[k];
+  Object.assign(state, {follow: {bundle: k, row, column}, bundle: null, selected: null});
+  state.highlight = new Set(followPath(bundle.neurons[row]).path);
+  render();
+}
+
+// From node `start` to the output, taking at each node the use with the largest term.
+function followPath(start) {
+  const path = [start], steps = [], branches = [];
+  for (let node = start; node !== ROOT;) {
+    const uses = ev.terms.filter((t) => t.parent === node);
+    if (!uses.length) break;
+    const size = (t) => Math.abs(shown(t.term));
+    const use = uses.reduce((best, t) => (size(t) > size(best) ? t : best));
+    if (uses.length > 1) branches.push([node, uses.length]);
+    steps.push(use);
+    path.push(use.node);
+    node = use.node;
+  }
+  return {path, steps, branches};
+}
+
+// How many paths lead from each node to the output (terms run from the output back).
+function pathCounts() {
+  const count = new Array(N).fill(0);
+  count[ROOT] = 1;
+  for (const t of ev.terms) count[t.parent] += count[t.node];
+  return count;
+}
+
+function followLines({bundle: k, row, column}) {
+  const bundle = model.bundles[k], neuron = bundle.neurons[row], w = bundle.weights[row][column];
+  const group = {...model.nodes[neuron].group, inputs: [w]};
+  const local = shown(groupPartials(primitive, group, ev.base.values, ev.base.partials)[0]);
+  const {steps, branches} = followPath(neuron);
+  const ij = {i: row, j: column};
+  const lines = [
+    [say("bundle path title", {...ij, layer: bundle.layer, who: who(neuron), root: who(ROOT)}),
+     "zg-strong"],
+    [say("bundle path local", {...ij, neuron: who(neuron), partial: fmt(local),
+                               activation: bundle.activation}), "zg-blue"]];
+  let product = local;
+  for (const t of steps) {
+    const partial = shown(t.partial);
+    product *= partial;
+    const branch = branches.find(([node]) => node === t.parent);
+    if (branch) lines.push([say("bundle path branch", {who: who(branch[0]), count: branch[1]})]);
+    lines.push([say("bundle path step", {child: who(t.node), parent: who(t.parent),
+                                         partial: fmt(partial)}), "zg-blue"]);
+  }
+  const factors = [local, ...steps.map((t) => shown(t.partial))].map((x) => paren(fmt(x)));
+  lines.push([say("bundle path product", {root: who(ROOT), factors: factors.join(" × "),
+                                          product: fmt(product)}), "zg-red"]);
+  const paths = pathCounts()[neuron], grad = fmt(shown(ev.base.grads[w]));
+  lines.push([paths === 1 && !model.batch_size ? say("bundle path exact", {...ij, grad})
+    : say("bundle path sum", {...ij, paths, grad}), "zg-red"]);
+  if (model.batch_size) {
+    lines.push([say("bundle path batch", {k: state.sample, n: model.batch_size})]);
+  }
+  return lines;
+}
+
+// A neuron's weights and bias with their gradients: "w₀ = 0.12 → -0.03, …, b = 0 → 0.5".
+function weightLines(i) {
+  const params = model.nodes[i].group.params, base = ev.base;
+  const name = (k) => (k === params.length - 1 ? "b" : `w${subscript(k)}`);
+  const text = params.map((p, k) =>
+    `${name(k)} = ${fmt(shown(base.values[p]))} → ${fmt(shown(base.grads[p]))}`);
+  return [[say("bundle neuron weights")], [text.join(", ")]];
 }
 
 // ---------------------------------------------------------------- the quiz
@@ -835,6 +1056,7 @@ function setLeaf(i, x) {
 // Show a view: its picture, its leaves, its steps (at the end, or at the quiz's start); the
 // quiz's answers and the selection belong to a view and start again.
 function useView(name) {
+  if (!views[name].svg && views.layer) name = "layer";     // no picture of the operations
   view = views[name];
   [model, steps] = [view.model, view.steps];
   [N, ROOT] = [model.nodes.length, model.nodes.length - 1];
@@ -846,10 +1068,12 @@ function useView(name) {
   }
   dom = view.dom;
   $("zg-slider").max = String(steps.length - 1);
-  Object.assign(state, {selected: null, highlight: new Set(), answered: new Set(), feedback: ""});
+  Object.assign(state, {selected: null, highlight: new Set(), answered: new Set(), feedback: "",
+                        bundle: null, follow: null});
   state.step = state.quiz ? (state.quizMode === "grad" ? N : N - 1) : steps.length - 1;
   ev = evaluateView();
   buildLeafInputs();
+  layoutPicture();
   if ($("zg-view")) {
     setText($("zg-view"), say(name === "layer" ? "primitive view" : "layer view"));
     setText($("zg-view-note"), say(name === "layer" ? "view now layer" : "view now primitive"));
@@ -881,12 +1105,19 @@ function collapseInto(i) {
 
 function connectPicture() {
   dom.nodes.forEach(({group, op}, i) => {
-    if (group) group.addEventListener("click", () => {
-      state.selected = i;
-      render();
-    });
-    if (op && model.nodes[i].group) op.addEventListener("click", () => expand(i));
+    if (group) group.addEventListener("click", () => select(i));
+    if (op && model.nodes[i].group) {
+      op.addEventListener("click", () => (views.primitive.svg ? expand(i) : select(i)));
+    }
   });
+  dom.bundles.forEach(({group}, k) => {
+    if (group) group.addEventListener("click", () => openBundle(k));
+  });
+}
+
+function select(i) {
+  Object.assign(state, {selected: i, bundle: null, follow: null, highlight: new Set()});
+  render();
 }
 
 // ---------------------------------------------------------------- the controls
@@ -964,8 +1195,18 @@ function connect() {
   });
   document.addEventListener("keydown", onKey);
   window.addEventListener("hashchange", () => { readFragment(); render(); });
+  $("zg-fit").addEventListener("click", () => { state.fit = !state.fit; layoutPicture(); });
+  $("zg-smaller").addEventListener("click", () => setSize(state.size - 0.1));
+  $("zg-larger").addEventListener("click", () => setSize(state.size + 0.1));
+  window.addEventListener("resize", layoutPicture);
+  if (window.ResizeObserver) new ResizeObserver(reportHeight).observe(document.body);
 }
 
+if (window.parent !== window) document.body.classList.add("zg-embedded");   // in Jupyter
+if (!views.primitive.svg && $("zg-view")) {        // too large to draw: say so on the toggle
+  $("zg-view").disabled = true;
+  $("zg-view").title = $("zg-no-picture").textContent;
+}
 readFragment();
 if (state.quiz) state.step = location.hash.includes("step=") ? state.step : N;
 connect();
@@ -976,5 +1217,6 @@ window.zerograd = {
   get model() { return model; }, get steps() { return steps; }, get view() { return view.name; },
   get ev() { return ev; }, views: {primitive, layer: layerModel},
   evaluate, evaluateLayer, groupPartials, state, goTo, setLeaf, useView, expand, collapseInto,
-  render, RULES, PARTIALS, FORWARD, fmt, setQuiz, check, computation, partialLine};
+  render, RULES, PARTIALS, FORWARD, fmt, setQuiz, check, computation, partialLine,
+  openBundle, follow, heat, layoutPicture, setSize};
 })();

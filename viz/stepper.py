@@ -20,6 +20,7 @@ Read next: `stepper.js` (the page itself: rule table, state, rendering, controls
 from __future__ import annotations
 
 import html
+import itertools
 import json
 import math
 import re
@@ -37,6 +38,7 @@ from .draw import BLACK, BLUE, FILL, GREY, MONO, ORANGE, RED, pad
 from .draw import _activation as activation
 from .draw import _frame_layers as frame_layers
 from .fonts import LABEL_FONTS, check_japanese
+from . import bundles as bundling
 from . import layers
 from .labels import PAGE_TEXT, escape, op_symbol, partials_text, primitive_rules, rule_text
 from .labels import summary
@@ -46,7 +48,22 @@ from .scene import Edge, Graph, read_graph
 
 FONTS = LABEL_FONTS        # Latin and Japanese (names such as りんご, the words 値 and 勾配)
 NUMBER_WIDTH = 10          # characters kept free for a number: "-1.235e-05" is the widest
+NEURON_WIDTH = 7           # in a bundled layer's small boxes ("-0.01234"; wider ones overhang)
 PRECISION = 4
+MODEL_FACTOR = 20          # with a layer view, the operation view's data may have this many
+                           # times max_nodes values (its picture is drawn up to max_nodes)
+
+
+MAX_FRAME = 1400           # pixels: the tallest Jupyter frame (its page scrolls inside)
+_FRAMES = itertools.count(1)
+# Jupyter's side of the frame: its height follows the height the page posts (only messages
+# from this frame's own window count).
+FRAME_SCRIPT = ("(() => { const frame = document.getElementById('FRAME'); "
+                "window.addEventListener('message', (event) => { "
+                "if (!frame || event.source !== frame.contentWindow || !event.data || "
+                "typeof event.data.zerogradHeight !== 'number') return; "
+                f"frame.style.height = Math.min({MAX_FRAME}, "
+                "Math.ceil(event.data.zerogradHeight) + 4) + 'px'; }); })();")
 
 
 class Stepper:
@@ -64,43 +81,76 @@ class Stepper:
         return path
 
     def _repr_html_(self) -> str:
-        """The page in an iframe (Jupyter, Colab): srcdoc keeps it self-contained and sandboxed."""
+        """The page in an iframe (Jupyter, Colab): srcdoc keeps it self-contained and sandboxed.
+        The page posts its height (stepper.js `reportHeight`); the script after the frame sets
+        the frame's height to it, at most MAX_FRAME pixels (the picture pans inside)."""
+        frame = f"zg-frame-{next(_FRAMES)}"
         return (f'<iframe srcdoc="{html.escape(self.html, quote=True)}" sandbox="allow-scripts" '
-                f'style="width: 100%; height: {self.height}px; border: 1px solid #ddd;">'
-                f'</iframe>')
+                f'id="{frame}" style="width: 100%; height: {self.height}px; '
+                f'border: 1px solid #ddd;"></iframe>\n'
+                f'<script>{FRAME_SCRIPT.replace("FRAME", frame)}</script>')
 
 
 def stepper(root: Value, lang: str = "en", quiz: bool = False, max_nodes: int = 300,
             timeout: float = DOT_TIMEOUT, collapse: bool | list[str] = False) -> Stepper:
-    """The stepper page for everything root depends on (a ValueError above max_nodes values).
+    """The stepper page for everything root depends on.
 
     lang is "en" or "ja"; quiz=True opens the page with the gradients hidden, as a quiz.
-    collapse=True (or a list of kinds, as in `draw_graph`) adds the layer view: composites as
-    one node each, a toggle between the two views, and a click on a composite expands it.
+    collapse=True (or a list of kinds, as in `draw_graph`) adds the layer view and opens the
+    page on it: composites as one node each, a layer of many weights as one box (`bundles.py`),
+    a toggle between the two views, and a click on a composite or a bundle explains it.
+    max_nodes counts the values of the view the page opens on (a ValueError above it, naming
+    the view); with a layer view, the operation view's picture is drawn only up to max_nodes.
     Graphviz's dot lays out the picture within `timeout` seconds, else RenderTimeout.
     """
     if lang not in PAGE_TEXT:
         raise ValueError(f"unknown language {lang!r}: use one of {', '.join(PAGE_TEXT)}")
-    graph = read_graph(root, max_nodes)
-    model = page_model(graph, lang, bool(quiz))
-    svg = _picture(graph, model, timeout)
-    layer = None
+    layer_parts = None
     if collapse is not False:
-        layer_graph, sources, inner = _collapsed(root, collapse, max_nodes)
+        layer_parts = _collapsed(root, collapse, max_nodes)
+    graph = _operation_graph(root, max_nodes, layer_parts is not None)
+    model = page_model(graph, lang, bool(quiz))
+    drawn = layer_parts is None or len(graph.order) <= max_nodes
+    svg = _picture(graph, model, timeout) if drawn else _no_picture(graph, max_nodes, lang)
+    layer = None
+    if layer_parts is not None:
+        layer_graph, sources, inner = layer_parts
         layer_model = layer_page_model(layer_graph, graph, sources, inner, lang, bool(quiz))
-        layer = (layer_model, _picture(layer_graph, layer_model, timeout))
+        boxes = bundle_boxes(layer_graph, graph, model, layer_model, lang)
+        layer = (layer_model, _picture(layer_graph, layer_model, timeout, boxes))
     height = max(page_height(svg), page_height(layer[1]) if layer else 0)
     return Stepper(fill_template(model, svg, lang, layer), height)
 
 
-def _picture(graph: Graph, model: dict, timeout: float) -> str:
-    picture = run_dot(page_dot(graph, model).source, "svg", timeout).decode("utf-8")
+def _picture(graph: Graph, model: dict, timeout: float, boxes: list | None = None) -> str:
+    picture = run_dot(page_dot(graph, model, boxes).source, "svg", timeout).decode("utf-8")
     return mark_svg(picture, text_classes(graph, model))
 
 
 def _collapsed(root: Value, kinds, max_nodes: int):
     copy, sources, inner = layers.collapse_traced(root, kinds)
-    return read_graph(copy, max_nodes), sources, inner
+    return read_graph(copy, max_nodes, "layer"), sources, inner
+
+
+def _operation_graph(root: Value, max_nodes: int, layered: bool) -> Graph:
+    """The primitive graph: up to max_nodes values, or with a layer view up to MODEL_FACTOR
+    times that (the page needs its numbers; its picture is drawn up to max_nodes)."""
+    if not layered:
+        return read_graph(root, max_nodes)
+    try:
+        return read_graph(root, MODEL_FACTOR * max_nodes)
+    except ValueError:
+        raise ValueError(
+            f"the operation view under the layer view has more than {MODEL_FACTOR} × "
+            f"max_nodes={max_nodes} values: the page would be too large. Pass an intermediate "
+            f"Value as the root (such as one layer's output), or raise max_nodes.") from None
+
+
+def _no_picture(graph: Graph, max_nodes: int, lang: str) -> str:
+    """What the page shows instead of an operation view too large to draw."""
+    text = PAGE_TEXT[lang]["projector no picture"].format(count=len(graph.order),
+                                                          limit=max_nodes)
+    return f'<p id="zg-no-picture">{html.escape(text)}</p>'
 
 
 # ---------------------------------------------------------------------- the model (JSON)
@@ -142,8 +192,42 @@ def layer_page_model(layer: Graph, graph: Graph, sources: dict, inner: dict, lan
                                     activation(node, text)) for k in range(len(node.parents))],
                 "output": graph.position[source],
                 "inner": sorted(graph.position[x] for x in inner[node]),
-                "inputs": [graph.position[sources[x]] for x in node.parents]}
+                "inputs": [graph.position[sources[x]] for x in node.parents],
+                "params": [graph.position[p] for p in _params(node) if p in graph.position]}
     return model
+
+
+def _params(node: Value) -> tuple:
+    """A neuron's parameters (its weights, then its bias); none for other composites."""
+    group = next((g for g in node.groups if g.kind == "neuron"), None) if node.op == "neuron" \
+        else None
+    return group.params if group is not None else ()
+
+
+def bundle_boxes(layer: Graph, graph: Graph, model: dict, layer_model: dict,
+                 lang: str) -> list[tuple]:
+    """The layer view's bundles (`bundles.py`): each one's record in layer_model["bundles"]
+    (its neurons, inputs and weights by index, see the contract) and (bundle, box label,
+    frame title) for the picture, the heat map showing the weights' gradients."""
+    text = draw_words(lang)
+    boxes, records = [], []
+    for bundle in bundling.find_bundles(layer.order, layer.position):
+        weights = [[graph.position[w] for w in row] for row in bundle.weights]
+        matrix = [[float(decode(model["nodes"][p]["grad"])) for p in row] for row in weights]
+        activation_name = activation(layer.order[bundle.neurons[0]], text)
+        frame = bundling.frame_title(bundle, activation_name, text["kind layer"])
+        boxes.append((bundle, bundling.box_label(bundle, matrix, text["grad"]), frame))
+        records.append({"name": bundle.name, "title": bundle.title, "layer": bundle.layer,
+                        "neurons": list(bundle.neurons), "inputs": list(bundle.inputs),
+                        "weights": weights, "activation": activation_name,
+                        "word": text["grad"]})
+    layer_model["bundles"] = records
+    return boxes
+
+
+def decode(encoded) -> float:
+    """A number of the model back to a float (the strings "NaN", "Infinity", "-Infinity")."""
+    return float(encoded) if not isinstance(encoded, str) else float(encoded.lower())
 
 
 def replay_gradients(graph: Graph) -> list:
@@ -217,8 +301,9 @@ def _js_literal(value) -> str:
 
 # ---------------------------------------------------------------------- the picture (SVG)
 
-def page_dot(graph: Graph, model: dict) -> graphviz.Digraph:
-    """The picture of draw_graph, with ids the page finds: zg-node-i, zg-op-i, zg-edge-i-j."""
+def page_dot(graph: Graph, model: dict, boxes: list | None = None) -> graphviz.Digraph:
+    """The picture of draw_graph, with ids the page finds: zg-node-i, zg-op-i, zg-edge-i-j;
+    boxes (from `bundle_boxes`) draws bundled layers: zg-bundle-k and their neurons."""
     dot = graphviz.Digraph("computational_graph")
     dot.attr(rankdir="LR", nodesep="0.25", ranksep="0.35", fontname=FONTS, bgcolor="white")
     dot.attr("node", fontname=FONTS, fontsize="11")
@@ -226,12 +311,21 @@ def page_dot(graph: Graph, model: dict) -> graphviz.Digraph:
     words = PAGE_TEXT[model["lang"]]
     # an unnamed node is "#i"; in the layer view i is its node's index in the primitive view
     numbers = [record.get("source", i) for i, record in enumerate(model["nodes"])]
+    skip = bundling.bundled([box[0] for box in boxes or ()])
     for i, record in enumerate(model["nodes"]):
+        if i in skip:
+            _neuron_node(dot, graph, i, record, numbers)
+            continue
         _value_node(dot, graph, i, record, words, numbers)
         if record["op"]:
             _op_node(dot, graph, i, record, words, numbers)
     if any("group" in record for record in model["nodes"]):
-        frame_layers(dot, graph, draw_words(model["lang"]))     # the layer view: frame layers
+        frame_layers(dot, graph, draw_words(model["lang"]), skip)   # the layer view: frames
+    if boxes:           # a network: its columns of neurons closer together
+        dot.attr(nodesep="0.06", ranksep="0.2")
+        dot.attr("edge", fontsize="11")
+        bundling.add_bundles(dot, [b for b, _, _ in boxes], [label for _, label, _ in boxes],
+                             [frame for _, _, frame in boxes], ids=True)
     check_japanese(dot.source, "graphviz")
     return dot
 
@@ -245,6 +339,19 @@ def _value_node(dot, graph: Graph, i: int, record: dict, words: dict, numbers: l
     dot.node(f"v{i}", label, id=f"zg-node-{i}", shape="box", style="rounded,filled",
              fillcolor=FILL[kind], color=border, penwidth=width,
              peripheries="2" if kind == "output" else "1")
+
+
+def _neuron_node(dot, graph: Graph, i: int, record: dict, numbers: list) -> None:
+    """A neuron of a bundled layer: its name within the layer ("N3" in the frame of layer
+    L2, for "L2.N3"), then its value (black) and gradient (red)."""
+    name = escape(bundling.short_name(title(graph.order[i], numbers[i])))
+    label = ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"><TR>'
+             f'<TD ROWSPAN="2"><FONT POINT-SIZE="12"><B>{name}</B></FONT></TD>'
+             f'<TD><FONT FACE="{MONO}">{pad(_shown(record["value"]), NEURON_WIDTH)}</FONT></TD>'
+             f'</TR><TR><TD><FONT FACE="{MONO}" COLOR="{RED}">'
+             f'{pad(_shown(record["grad"]), NEURON_WIDTH)}</FONT></TD></TR></TABLE>>')
+    dot.node(f"v{i}", label, id=f"zg-node-{i}", shape="box", style="rounded,filled",
+             fillcolor=FILL["inner"], color="#333333", margin="0.05,0.02", height="0.2")
 
 
 def title(node: Value, i: int) -> str:
@@ -263,7 +370,7 @@ def _label(name: str, value, grad, note: str | None, words: dict, dashed: bool =
     if not dashed:
         rows.append(_number_row(escape(words["grad"]), _shown(grad), RED))
     if note:
-        rows.append(f'<TR><TD COLSPAN="2"><FONT POINT-SIZE="9" COLOR="{ORANGE}">{escape(note)}'
+        rows.append(f'<TR><TD COLSPAN="2"><FONT POINT-SIZE="11" COLOR="{ORANGE}">{escape(note)}'
                     f'</FONT></TD></TR>')
     return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
             + "".join(rows) + "</TABLE>>")
@@ -323,7 +430,7 @@ def _constant(dot, i: int, slot: int, constant) -> None:
     name = f"c{i}_{slot}"
     dot.node(name, pad(escape(_shown(constant)), NUMBER_WIDTH // 2), id=f"zg-const-{i}-{slot}",
              shape="box", style="filled,dashed", fillcolor="#eeeeee", color=GREY,
-             fontsize="10", height="0.25", width="0.3", margin="0.04,0.02")
+             fontsize="11", height="0.25", width="0.3", margin="0.04,0.02")
     dot.edge(name, f"op{i}", style="dashed", color=GREY)
 
 
@@ -336,7 +443,15 @@ def text_classes(graph: Graph, model: dict | None = None) -> dict[str, list[str]
     a value node's rows are [name] "data" value "grad" gradient [note]; a composite's box is
     its kind and its rule."""
     classes: dict[str, list[str]] = {}
+    bundles = (model or {}).get("bundles", [])
+    for k in range(len(bundles)):
+        classes[f"zg-bundle-{k}"] = ["zg-bundle-title", "zg-bundle-scale"] + \
+            ["zg-bundle-top"] * bundling.TOP
+    skip = {i for bundle in bundles for i in bundle["neurons"]}
     for i, node in enumerate(graph.order):
+        if i in skip:                       # a bundled layer's neuron: name, value, gradient
+            classes[f"zg-node-{i}"] = ["zg-name", "zg-value", "zg-grad"]
+            continue
         name = ["zg-name"]
         note = ["zg-note"] if graph.is_branch(i) else []
         classes[f"zg-node-{i}"] = name + ["zg-label", "zg-value", "zg-label", "zg-grad"] + note
@@ -363,10 +478,15 @@ def mark_svg(svg: str, classes: dict[str, list[str]]) -> str:
     return _GROUP.sub(lambda match: _mark_group(match, classes), svg)
 
 
+_CELL = re.compile(r'<polygon fill="#[0-9a-f]{6}" stroke="transparent"')
+
+
 def _mark_group(match: re.Match, classes: dict[str, list[str]]) -> str:
     if match.group(1) not in classes:
         return match.group(0)
     wanted, body = classes[match.group(1)], match.group(2)
+    if match.group(1).startswith("zg-bundle-"):     # a heat map's cells: coloured by the page
+        body = _CELL.sub(lambda cell: '<polygon class="zg-cell" ' + cell.group(0)[9:], body)
     if len(_TEXT.findall(body)) != len(wanted):
         raise RuntimeError(f"unexpected SVG from dot for {match.group(1)}: "
                            f"{len(_TEXT.findall(body))} texts, expected {len(wanted)}")
