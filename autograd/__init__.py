@@ -24,7 +24,20 @@ about micrograd's size); the rest builds on them:
     0.2350037122015945
 """
 
-from . import collector
+from pathlib import Path as _Path
+
+# HIPS autograd, another package, is also called `autograd`: installing one over the other
+# mixes their files in one folder, and neither works. Say so at once, with the fix.
+_HIPS_FILES = [name for name in ("tracer.py", "differential_operators.py", "wrap_util.py")
+               if (_Path(__file__).parent / name).exists()]
+if _HIPS_FILES:
+    raise ImportError(
+        f"the autograd folder {_Path(__file__).parent} holds zerograd's files mixed with "
+        f"HIPS autograd's ({', '.join(_HIPS_FILES)}): both packages are called `autograd`. Fix: "
+        f"pip uninstall -y autograd zerograd, then pip install zerograd again (keep HIPS "
+        f"autograd in another virtual environment if you need it)")
+
+from . import collector  # noqa: E402
 from .value import Value, apply, define
 from .modes import AnomalyError, detect_anomaly, no_grad
 from .graph import grad, topological_order

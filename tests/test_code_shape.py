@@ -74,3 +74,18 @@ def test_import_autograd_pulls_in_numpy_only():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=PACKAGE.parent).stdout
     assert out.strip() == "[]"
+
+
+def test_files_of_hips_autograd_mixed_into_ours_are_named_with_the_fix(tmp_path):
+    """HIPS autograd is also called `autograd`: pip installing one over the other mixes their
+    files in one folder. Importing ours then says so, naming the files and the fix."""
+    import shutil
+    mixed = tmp_path / "autograd"
+    shutil.copytree(PACKAGE, mixed, ignore=shutil.ignore_patterns("__pycache__"))
+    (mixed / "tracer.py").write_text("# HIPS autograd's tracer\n")
+    run = subprocess.run([sys.executable, "-c", "import autograd"], capture_output=True,
+                         text=True, cwd=tmp_path)
+    assert run.returncode == 1
+    last = run.stderr.strip().splitlines()[-1]
+    assert last.startswith("ImportError:") and "HIPS autograd's (tracer.py)" in last
+    assert "pip uninstall -y autograd zerograd" in last and str(mixed) in last
