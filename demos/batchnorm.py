@@ -28,7 +28,8 @@ SCALES = (1.0, 0.1, 0.01, 0.001)
 
 class BookNet(nn.Module):
     """The book's MultiLayerNetExtend: (Affine, [BatchNorm], relu, [Dropout]) per hidden layer,
-    then an Affine giving the class scores. The weights start as normal(0, weight_scale)."""
+    then an Affine giving the class scores. The weights start as normal(0, weight_scale), or
+    He's normal(0, sqrt(2 / inputs)) without a scale."""
 
     output_activation = "identity"
 
@@ -37,11 +38,11 @@ class BookNet(nn.Module):
         rng = np.random.default_rng(seed)
         self.affines = [nn.Layer(sizes[i], sizes[i + 1], "identity", rng, name=f"L{i + 1}")
                         for i in range(len(sizes) - 1)]
-        if weight_scale is not None:
-            for affine in self.affines:
-                for neuron in affine.neurons:
-                    for w in neuron.w:
-                        w.data = float(rng.normal(0.0, weight_scale))
+        for affine in self.affines:              # He (the book's 'relu') unless a scale is given
+            for neuron in affine.neurons:
+                scale = weight_scale or np.sqrt(2.0 / len(neuron.w))
+                for w in neuron.w:
+                    w.data = float(rng.normal(0.0, scale))
         hidden = len(sizes) - 2
         self.norms = [nn.BatchNorm(sizes[i + 1], name=f"BN{i + 1}") for i in range(hidden)
                       ] if batchnorm else []

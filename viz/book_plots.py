@@ -309,9 +309,11 @@ def plot_filters(before: np.ndarray, after: np.ndarray, path: str | Path | None 
     filters, size = before.shape[0], before.shape[-1]
     columns = min(10, filters)
     rows = -(-filters // columns)
-    figure = _figure((1.1 * columns * 2 + 1.0, 1.2 * rows + 1.6))
-    panels = figure.subfigures(1, 2, wspace=0.06)
-    for panel, weights, title in ((panels[0], before, text["cnn before"]),
+    figure = _figure((1.05 * columns + 0.6, 2 * (1.05 * rows + 0.6) + 0.5))
+    figure.set_layout_engine("constrained")     # (tight layout ignores subfigure titles)
+    panels = figure.subfigures(2, 1, hspace=0.08)
+    heading = text["cnn filters title"].format(filters=filters, size=size)
+    for panel, weights, title in ((panels[0], before, heading + "\n" + text["cnn before"]),
                                   (panels[1], after, text["cnn after"])):
         axes = panel.subplots(rows, columns, squeeze=False)
         for k, axis in enumerate(axes.flat):
@@ -321,9 +323,7 @@ def plot_filters(before: np.ndarray, after: np.ndarray, path: str | Path | None 
                 axis.imshow(weights[k, 0], cmap="gray", interpolation="nearest")
             else:
                 axis.axis("off")
-        panel.suptitle(title, fontsize=LABEL_SIZE)
-    figure.suptitle(text["cnn filters title"].format(filters=filters, size=size),
-                    fontsize=TITLE_SIZE)
+        panel.suptitle(title, fontsize=LABEL_SIZE + 1)
     return _finish(figure, path)
 
 
@@ -335,7 +335,7 @@ def plot_loss_curve(losses: list[float], batch: int, path: str | Path | None = N
     axis = figure.subplots()
     steps = np.arange(1, len(losses) + 1)
     axis.plot(steps, losses, color=START_COLOR, lw=0.8, alpha=0.45, label=text["cnn loss"])
-    if len(losses) >= every:
+    if 1 < every <= len(losses):
         mean = np.convolve(losses, np.ones(every) / every, mode="valid")
         axis.plot(steps[every - 1:], mean, color=PATH_COLOR, lw=2.2,
                   label=text["cnn mean loss"].format(every=every))

@@ -1,0 +1,137 @@
+"""A convolutional network on Fashion-MNIST (chapter 7): the book's SimpleConvNet, every pixel a Value.
+
+    python -m demos.cnn                          # 6,000 training photos, 1 epoch (a few minutes)
+    python -m demos.cnn --subset 60000 --epochs 1    # every photo (about 15-20 minutes)
+    python -m demos.cnn --lang ja                # pictures in Japanese
+
+`nn.SimpleConvNet`: 30 filters of 5x5 slide over each 28x28 photo (each output pixel one
+weighted-sum node; a filter's 25 weights are shared by all 576 positions, so their gradients
+add up), relu, max pooling 2x2, a relu layer of 100 units and 10 class scores, trained with
+Adam (lr 0.001) on minibatches of 100 photos and the softmax cross-entropy. A progress bar
+shows the loss while it trains. It prints the test accuracy, and draws under out/: the loss
+of each minibatch (cnn_loss.png), the 30 filters before and after training (cnn_filters.png,
+the book's figure 7-24) and test photos it got wrong, named by their classes
+(cnn_mistakes.png). The photos come from Debian's dataset-fashion-mnist (`make data`).
+
+Read next: `bench/bench_cnn.py` (the same network against numpy's im2col and PyTorch).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import numpy as np
+
+import nn
+from demos import book_parser, picture_path
+from nn import data
+
+SHOWN_MISTAKES = 24
+
+
+def parse(argv):
+    """The command line (see the module docstring)."""
+    parser = book_parser("cnn", __doc__)
+    parser.add_argument("--subset", type=int, default=6000, help="training photos (6000)")
+    parser.add_argument("--test-subset", type=int, default=2000, help="test photos (2000)")
+    parser.add_argument("--epochs", type=int, default=1, help="epochs (default 1)")
+    parser.add_argument("--batch-size", type=int, default=100, help="minibatch size (100)")
+    parser.add_argument("--lr", type=float, default=0.001, help="Adam's learning rate (0.001)")
+    parser.add_argument("--filters", type=int, default=30, help="filters of 5x5 (30)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the weights and batches")
+    parser.add_argument("--folder", help=f"the IDX files (default {data.FASHION_MNIST_FOLDER})")
+    args = parser.parse_args(argv)
+    for name in ("subset", "test_subset", "epochs", "batch_size", "filters"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name.replace('_', '-')} must be at least 1")
+    return args
+
+
+def load(args):
+    """(X_train, y_train, X_test, y_test) as images (N, 1, 28, 28), stratified subsets."""
+    X, y, X_test, y_test = data.fashion_mnist(args.folder)
+    X, y = data.first_per_class(X, y, args.subset) if args.subset < len(y) else (X, y)
+    if args.test_subset < len(y_test):
+        X_test, y_test = data.first_per_class(X_test, y_test, args.test_subset)
+    return X.reshape(-1, 1, 28, 28), y, X_test.reshape(-1, 1, 28, 28), y_test
+
+
+def train(model: nn.SimpleConvNet, X, y, args) -> list[float]:
+    """Adam on minibatches, a progress bar per step; returns the loss of every step."""
+    optimizer, losses = nn.Adam(model.parameters(), lr=args.lr), []
+    steps = args.epochs * -(-len(y) // args.batch_size)
+    bar = progress_bar(steps)
+    model.train()
+    for epoch in range(args.epochs):
+        for X_batch, y_batch in data.batches(X, y, args.batch_size, shuffle=True,
+                                             seed=args.seed + epoch):
+            loss = nn.softmax_cross_entropy(model(nn.as_images(X_batch)), y_batch)
+            model.zero_grad()
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.data)
+            show(bar, len(losses), steps, loss.data)
+    if bar is not None:
+        bar.close()
+    return losses
+
+
+def progress_bar(steps: int):
+    """A tqdm bar over the steps (a widget in a notebook), or None (then lines are printed)."""
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return None
+    return tqdm(total=steps, desc="training", unit="step", file=sys.stderr)
+
+
+def show(bar, step: int, steps: int, loss: float) -> None:
+    if bar is not None:
+        bar.update(1)
+        bar.set_postfix(loss=f"{loss:.4f}")
+    elif step % 10 == 0 or step == steps:
+        print(f"step {step}/{steps}  loss {loss:.4f}", flush=True)
+
+
+def draw(model, before, losses, X_test, y_test, predicted, args) -> None:
+    """The loss curve, the filters before and after, and the first mistakes."""
+    from viz.book_plots import plot_filters, plot_loss_curve
+    from viz.plots import plot_digit_grid
+    paths = [picture_path(args.out, name, args.lang)
+             for name in ("cnn_loss", "cnn_filters", "cnn_mistakes")]
+    plot_loss_curve(losses, args.batch_size, paths[0], lang=args.lang,
+                    every=max(1, min(20, len(losses) // 5)))
+    plot_filters(before, model.conv.weight_array(), paths[1], lang=args.lang)
+    wrong = np.flatnonzero(predicted != y_test)[:SHOWN_MISTAKES]
+    plot_digit_grid(X_test[wrong].reshape(len(wrong), -1), predicted[wrong], y_test[wrong],
+                    paths[2], shape=(28, 28), columns=6, lang=args.lang,
+                    class_names=data.FASHION_CLASSES)
+    for path in paths:
+        print(f"wrote {path}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Train SimpleConvNet, test it, draw; 0, or 2 without the Fashion-MNIST files."""
+    args = parse(argv)
+    try:
+        X, y, X_test, y_test = load(args)
+    except (FileNotFoundError, ValueError) as error:
+        print(f"demos.cnn: {error}", file=sys.stderr)
+        return 2
+    model = nn.SimpleConvNet(filters=args.filters, seed=args.seed)
+    before = model.conv.weight_array()
+    print(f"{model}: {len(model.parameters())} parameters, each a Value; training on "
+          f"{len(y)} photos, testing on {len(y_test)}")
+    start = time.perf_counter()
+    losses = train(model, X, y, args)
+    print(f"trained {len(losses)} steps in {time.perf_counter() - start:.0f} s")
+    predicted = np.concatenate([nn.predict(model, X_test[i:i + 500])
+                                for i in range(0, len(y_test), 500)])
+    print(f"test accuracy {np.mean(predicted == y_test):.4f} on {len(y_test)} photos")
+    draw(model, before, losses, X_test, y_test, predicted, args)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,81 @@
+"""Overfitting, and two cures (chapter 6, figures 6-20 to 6-23): weight decay and Dropout.
+
+    python -m demos.dropout [--lang ja] [--out DIR] [--epochs 150] [--samples 300]
+
+The book's experiment, on scikit-learn's 8x8 digits: a deep network (6 hidden layers of 100
+relu units, the book's MultiLayerNetExtend) trained on only 300 digits with SGD (lr 0.01,
+batch 100) learns them by heart: training accuracy reaches 1 while test accuracy stays far
+below. Weight decay (the loss plus λ/2·Σw², λ = 0.1) and Dropout (ratio 0.2) narrow the gap.
+The test digits are the last 497 of scikit-learn's 1797. The figure (out/dropout.png) shows
+training and test accuracy per epoch for the three recipes; Dropout is switched off for
+measuring accuracy (`model.eval()`, as `nn.accuracy` does).
+
+Read next: `demos/cnn.py` (chapter 7: the convolutional network).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+import nn
+from demos import book_parser, picture_path
+from demos.batchnorm import BookNet
+
+HIDDEN, LAYERS, BATCH, LR, DECAY, RATIO = 100, 6, 100, 0.01, 0.1, 0.2
+
+
+def train(model: BookNet, X, y, X_test, y_test, epochs: int, decay: float = 0.0,
+          seed: int = 0) -> dict[str, list[float]]:
+    """SGD on the softmax cross-entropy (+ λ/2·Σw² when decay); accuracy per epoch."""
+    weights = [w for layer in model.affines for n in layer.neurons for w in n.w]
+
+    def loss(outputs, labels):
+        base = nn.softmax_cross_entropy(outputs, labels)
+        return base + (0.5 * decay) * nn.l2_penalty(weights) if decay else base
+    optimizer = nn.SGD(model.parameters(), lr=LR)
+    history = {"train": [], "test": []}
+    for epoch in range(epochs):
+        nn.fit(model, X, y, loss, optimizer, epochs=1, batch_size=BATCH, progress=False,
+               seed=seed + epoch)
+        history["train"].append(nn.accuracy(model, X, y))
+        history["test"].append(nn.accuracy(model, X_test, y_test))
+    return history
+
+
+def experiment(epochs: int, samples: int, text: dict, seed: int = 0) -> dict:
+    """The three recipes, each from the same initial weights: {panel title: history}."""
+    X, y = nn.data.digits()
+    X_train, y_train, X_test, y_test = X[:samples], y[:samples], X[1300:], y[1300:]
+    sizes = [X.shape[1]] + [HIDDEN] * LAYERS + [10]
+    recipes = {text["dropout plain"]: (0.0, 0.0),
+               text["dropout decay"].format(decay=DECAY): (DECAY, 0.0),
+               text["dropout dropout"].format(ratio=RATIO): (0.0, RATIO)}
+    return {title: train(BookNet(sizes, None, dropout=ratio, seed=seed), X_train, y_train,
+                         X_test, y_test, epochs, decay, seed)
+            for title, (decay, ratio) in recipes.items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Train the three recipes, print the final accuracies and draw the figure."""
+    from viz.book_plots import plot_overfitting
+    from viz.labels import words
+    parser = book_parser("dropout", __doc__)
+    parser.add_argument("--epochs", type=int, default=150, help="epochs (default 150)")
+    parser.add_argument("--samples", type=int, default=300, help="training digits (300)")
+    args = parser.parse_args(argv)
+    if args.epochs < 1 or not BATCH <= args.samples <= 1300:
+        parser.error(f"--epochs must be >= 1 and --samples between {BATCH} and 1300")
+    histories = experiment(args.epochs, args.samples, words(args.lang))
+    print(f"after {args.epochs} epochs on {args.samples} digits:")
+    for title, curves in histories.items():
+        gap = curves["train"][-1] - curves["test"][-1]
+        print(f"  {title:28s} train {curves['train'][-1]:.3f}  test {curves['test'][-1]:.3f}"
+              f"  gap {gap:.3f}")
+    path = picture_path(args.out, "dropout", args.lang)
+    plot_overfitting(histories, args.samples, LAYERS, HIDDEN, path, lang=args.lang)
+    print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
