@@ -14,7 +14,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: test demo bench notebooks dot fonts browser data ipadic clean
+.PHONY: test demo bench dist notebooks dot fonts browser data ipadic clean
 
 test: $(VENV)/.installed-test dot fonts browser data ipadic
 	$(PY) -m pytest
@@ -27,6 +27,12 @@ bench: $(VENV)/.installed-bench
 
 # As root (how make installs the Debian parts) Jupyter refuses to start without --allow-root.
 JUPYTER_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
+
+# A wheel and an sdist in dist/, checked by twine (what a notebook or Colab installs).
+dist: $(VENV)/.installed-dist
+	rm -rf dist
+	$(PY) -m build --outdir dist .
+	$(PY) -m twine check dist/*
 
 notebooks: $(VENV)/.installed-notebooks dot fonts
 	$(VENV)/bin/jupyter lab $(JUPYTER_ROOT) notebooks
@@ -46,6 +52,10 @@ $(VENV)/.installed-demos: setup.cfg pyproject.toml | $(PY)
 
 $(VENV)/.installed-notebooks: setup.cfg pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e '.[demos,notebooks]'
+	touch $@
+
+$(VENV)/.installed-dist: setup.cfg pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[dist]'
 	touch $@
 
 $(VENV)/.installed-bench: setup.cfg pyproject.toml | $(PY)
