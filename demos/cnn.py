@@ -11,7 +11,8 @@ Adam (lr 0.001) on minibatches of 100 photos and the softmax cross-entropy. A pr
 shows the loss while it trains. It prints the test accuracy, and draws under out/: the loss
 of each minibatch (cnn_loss.png), the 30 filters before and after training (cnn_filters.png,
 the book's figure 7-24) and test photos it got wrong, named by their classes
-(cnn_mistakes.png). The photos come from Debian's dataset-fashion-mnist (`make data`).
+(cnn_mistakes.png); first, a 4x4 image convolved with one 2x2 filter as a graph
+(conv_graph.png): each weight is one Value used at all 9 positions, its gradient their sum. The photos come from Debian's dataset-fashion-mnist (`make data`).
 
 Read next: `bench/bench_cnn.py` (the same network against numpy's im2col and PyTorch).
 """
@@ -28,6 +29,32 @@ from demos import book_parser, picture_path
 from nn import data
 
 SHOWN_MISTAKES = 24
+
+
+def convolution_graph():
+    """A 4x4 image (constants 0.0 .. 1.5) convolved with one 2x2 filter (w0,0,0 .. w0,1,1)
+    and a bias: 9 output pixels, summed into L and backpropagated. Each weight is a parent of all 9
+    dot nodes (drawn orange, "used 9x"), and its gradient is the sum of the 9 pixels under it.
+    Returns (L, the image as a feature map, the Conv2d)."""
+    import autograd
+    image = np.arange(16.0).reshape(1, 4, 4) / 10
+    fmap = nn.as_images(image)                    # the image: constants, drawn in grey
+    conv = nn.Conv2d(1, 1, 2, seed=0)
+    for w, value in zip(conv.filters[0], (0.5, -1.0, 1.0, 0.5)):
+        w.data = value
+    loss = autograd.sum([v for row in conv(fmap)[0] for v in row])
+    loss.backward()
+    return loss, fmap, conv
+
+
+def draw_convolution(out: str, lang: str):
+    """The 4x4-by-2x2 convolution graph as a PNG; returns its path."""
+    from viz import draw_graph
+    path = picture_path(out, "conv_graph", lang)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    draw_graph(convolution_graph()[0], lang=lang, precision=3).render(
+        str(path.with_suffix("")), format="png", cleanup=True)
+    return path
 
 
 def parse(argv):
@@ -114,6 +141,7 @@ def draw(model, before, losses, X_test, y_test, predicted, args) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Train SimpleConvNet, test it, draw; 0, or 2 without the Fashion-MNIST files."""
     args = parse(argv)
+    print(f"wrote {draw_convolution(args.out, args.lang)}")
     try:
         X, y, X_test, y_test = load(args)
     except (FileNotFoundError, ValueError) as error:
