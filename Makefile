@@ -16,7 +16,7 @@ PY     := $(VENV)/bin/python
 
 .PHONY: test demo bench dist notebooks dot fonts browser data ipadic clean
 
-test: $(VENV)/.installed-test dot fonts browser data ipadic
+test: $(VENV)/.installed-test $(VENV)/.installed-torch dot fonts browser data ipadic
 	$(PY) -m pytest
 
 demo: $(VENV)/.installed-demos dot fonts data ipadic
@@ -138,6 +138,22 @@ ipadic:
 	      "skipped: install it (Debian/Ubuntu: sudo apt-get install ipadic-common)," \
 	      "then re-run make."; \
 	  fi; }
+
+# PyTorch, CPU build, for the tests that compare every layer with it (float64), when its wheel
+# lies on this machine's disk (PyPI's Linux build brings several GB of CUDA). Without it those
+# tests are skipped and say how to install it.
+TORCH_WHEEL := $(firstword $(wildcard /opt/wheels/torch-2.13.0+cpu-*.whl))
+
+$(VENV)/.installed-torch: | $(PY)
+	@if $(PY) -c "import torch" 2>/dev/null; then :; \
+	elif [ -n "$(TORCH_WHEEL)" ]; then \
+	  echo "Installing PyTorch (CPU) for the comparison tests..."; \
+	  $(PY) -m pip install --quiet "$(TORCH_WHEEL)"; \
+	else \
+	  echo "PyTorch is not installed: the comparisons with it are skipped (pip install torch" \
+	    "--index-url https://download.pytorch.org/whl/cpu, then re-run make test)."; \
+	fi
+	touch $@
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis *.egg-info
