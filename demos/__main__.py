@@ -2,18 +2,21 @@
 
 1. the textbook sigmoid graph, drawn (SVG and PNG) with backprop frames, checked three ways;
 2. the table that checks every computational-graph rule against numerical differentiation;
-3. a small classifier (micrograd's moons recipe) trained live, with its decision boundary.
+3. a small classifier (micrograd's moons recipe) trained live, with its decision boundary;
+4. a GPT (microgpt's model, from nn's blocks) that learns names and makes up new ones
+   (python -m demos.gpt --lang ja: Japanese names).
 Every picture goes under out/; each step prints where its files went.
 """
 
 import sys
 
-from demos import derivatives, moons, sigmoid_graph
+from demos import derivatives, gpt, moons, sigmoid_graph
 
 TOUR = [
     ("The sigmoid graph, node by node", sigmoid_graph.main),
     ("Every rule, checked", derivatives.main),
     ("A classifier, trained live", moons.main),
+    ("A GPT that invents names", gpt.main),
 ]
 
 
