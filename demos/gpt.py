@@ -1,0 +1,122 @@
+"""A GPT that invents names: microgpt's model and recipe, from nn's blocks, on zerograd's Values.
+
+    python -m demos.gpt               # 1,000 steps on 5,163 English first names (about 25 s)
+    python -m demos.gpt --lang ja     # on 7,000+ Japanese given names in katakana (ipadic)
+
+One layer, 16 channels, 4 attention heads, a context of 16 characters: 4,192 weights for the
+English names. Each step reads one name, one character at a time, and learns to predict the
+next one (the loss is -log of the probability it gave the right character); Adam moves the
+weights, with a learning rate decaying linearly to 0. Then the model makes up new names, one
+character at a time, and draws under out/: the loss curve, the attention weights of each head
+over a name, and the layer view of one position (Linear, RMSNorm, each attention head, the MLP
+block and the loss as one node each), in the language of --lang. --steps, --samples and
+--temperature change the run.
+
+Read next: `nn/gpt.py` (the blocks), `viz/gpt_plots.py` (the plots), notebook 08.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from pathlib import Path
+
+from nn import data
+from nn.gpt import GPT, train_gpt
+
+NAMES = {"en": data.names, "ja": data.japanese_names}
+
+
+def load(lang: str, seed: int = 42) -> tuple[list[str], data.CharTokenizer, list[list[int]]]:
+    """The names of lang (shuffled as microgpt does), their tokenizer and their token lists."""
+    names = NAMES[lang]()
+    random.Random(seed).shuffle(names)
+    tok = data.CharTokenizer(names)
+    return names, tok, [[tok.bos, *tok.encode(name), tok.bos] for name in names]
+
+
+class Progress:
+    """A tqdm bar with the loss (in a terminal), else a line every `every` steps."""
+
+    def __init__(self, steps: int, every: int = 100) -> None:
+        self.steps, self.every, self.bar = steps, every, None
+        if sys.stderr.isatty():
+            try:
+                from tqdm import tqdm
+                self.bar = tqdm(total=steps, desc="training", unit="step")
+            except ImportError:
+                pass
+
+    def __call__(self, step: int, loss: float) -> None:
+        if self.bar is not None:
+            self.bar.update(1)
+            self.bar.set_postfix(loss=f"{loss:.4f}")
+            if step + 1 == self.steps:
+                self.bar.close()
+        elif (step + 1) % self.every == 0 or step + 1 == self.steps:
+            print(f"step {step + 1:5d} / {self.steps}   loss {loss:.4f}", flush=True)
+
+
+def draw(model: GPT, tok: data.CharTokenizer, losses: list[float], name: str, out: Path,
+         lang: str, layers: bool = True) -> list[Path]:
+    """The loss curve, the attention weights over `name` and (if layers) the layer view of its
+    first position; the paths written."""
+    from viz import draw_graph
+    from viz.gpt_plots import plot_attention, plot_loss_curve
+    from viz.labels import words
+    paths = [out / f"gpt_{lang}_{what}" for what in ("loss.png", "attention.png", "layers.svg")]
+    plot_loss_curve(losses, paths[0], lang, what=words(lang)[f"gpt {lang} names"])
+    tokens = [tok.bos, *tok.encode(name), tok.bos]
+    model.loss(tokens)                            # the attention weights of this name
+    labels = ["<bos>", *name][:model.block_size]
+    plot_attention(model.attention_weights(), labels, paths[1], lang, name=name)
+    if not layers:
+        return paths[:2]
+    loss = model.loss_at(tokens, 0)               # one position: the first character
+    loss.backward()
+    draw_graph(loss, collapse=True, lang=lang).render(paths[2].with_suffix(""), format="svg",
+                                                      cleanup=True)
+    model.zero_grad()
+    return paths
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Train on the names, print made-up ones, draw the pictures; 0 on success."""
+    parser = argparse.ArgumentParser(prog="python -m demos.gpt", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--lang", choices=sorted(NAMES), default="en",
+                        help="en: English names; ja: Japanese names (and Japanese pictures)")
+    parser.add_argument("--steps", type=int, default=1000, help="training steps (default 1000)")
+    parser.add_argument("--samples", type=int, default=20, help="names to make up (default 20)")
+    parser.add_argument("--temperature", type=float, default=0.5,
+                        help="below 1: safer names; above 1: wilder ones (default 0.5)")
+    parser.add_argument("--out", type=Path, default=Path("out"), help="where pictures go")
+    parser.add_argument("--no-layers", action="store_true",
+                        help="skip the layer view (Graphviz takes seconds on a large one)")
+    args = parser.parse_args(argv)
+    if args.steps < 1 or args.samples < 1 or not args.temperature > 0:
+        parser.error("--steps and --samples must be at least 1, --temperature above 0")
+    try:
+        names, tok, docs = load(args.lang)
+    except FileNotFoundError as error:
+        print(error, file=sys.stderr)
+        return 1
+    model = GPT(tok.vocab_size, seed=0)
+    print(f"{len(names)} names, {tok.vocab_size - 1} characters; {model}: "
+          f"{len(model.parameters())} weights")
+    start = time.perf_counter()
+    losses = train_gpt(model, docs, args.steps, callback=Progress(args.steps))
+    print(f"{args.steps} steps in {time.perf_counter() - start:.1f} s; mean loss of the last "
+          f"{min(50, args.steps)} steps {sum(losses[-50:]) / len(losses[-50:]):.4f}")
+    made_up = [tok.decode(s) for s in model.generate(args.samples, args.temperature, seed=0)]
+    print(f"made up (temperature {args.temperature:g}): {', '.join(made_up)}")
+    shown = next((n for n in names if 5 <= len(n) <= 8), names[0])     # a name to look into
+    for path in draw(model, tok, losses, shown, args.out, args.lang, not args.no_layers):
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
