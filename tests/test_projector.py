@@ -10,8 +10,10 @@ what max_nodes counts. `test_projector_browser.py` checks the page in Chromium.
 
 from __future__ import annotations
 
+import json
 import math
 import re
+from importlib import import_module
 
 import numpy as np
 import pytest
@@ -85,7 +87,7 @@ def test_the_lecture_mlp_is_layers_joined_by_weight_boxes(sizes):
     widths = (2, *sizes)
     for k in range(1, len(widths)):
         assert f"W{k} {widths[k]}×{widths[k - 1]}" in source
-        assert f"layer L{k} · {widths[k]}" in source
+        assert re.search(rf"layer L{k}<BR/>{widths[k]}( × ReLU)?>", source)
     labels = edge_labels(source)
     assert len(labels) <= 4, labels                     # the loss's two ops; not 256 "∂ 0"
     assert sum("∂ 0<" in label for label in labels) == 0
@@ -185,3 +187,58 @@ def test_the_lecture_page_is_small():
     _, _, loss = lecture_loss((16, 16, 16, 1))
     page = viz.stepper(loss, collapse=True).html
     assert len(page.encode()) < 500_000
+
+
+# ---------------------------------------------------------------------- a large batch
+
+def batch_loss(n: int = 10_000):
+    """A mean squared error over n samples of 2 features, through MLP(2, [4, 1])."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n, 2))
+    y = (X[:, 0] * X[:, 1] > 0).astype(float)
+    model = nn.MLP(2, [4, 1], seed=0)
+    return model, X, y, nn.mse_loss(model(nn.as_inputs(X)), y)
+
+
+def embedded(page: str, element_id: str = "zg-model") -> dict:
+    found = re.search(rf'<script type="application/json" id="{element_id}">(.*?)</script>',
+                      page, re.S)
+    return json.loads(found.group(1))
+
+
+def test_a_large_batch_is_embedded_as_its_first_samples_and_the_page_says_so():
+    model, X, y, loss = batch_loss()
+    page = viz.stepper(loss, collapse=True).html
+    assert len(page.encode()) < 1_000_000                 # not 27 MB
+    data = embedded(page)
+    assert data["batch_size"] == import_module("viz.stepper").SAMPLES == 32
+    assert "the first 32 of the 10000 samples" in page
+    assert re.search(r'<select id="zg-sample">(.*?)</select>', page).group(1).count("<option") == 32
+    # the numbers are those of the first 32 samples, recomputed: the loss is their mean error
+    first = [Value(X[:32, 0]), Value(X[:32, 1])]
+    expected = float(np.mean(0.5 * (model(first).data - y[:32]) ** 2))     # the book's ½
+    assert math.isclose(data["nodes"][-1]["value"], expected, rel_tol=1e-12)
+    inputs = [node for node in data["nodes"] if not node["op"] and isinstance(node["value"],
+                                                                               list)]
+    assert [node["value"] for node in inputs] == [list(X[:32, 0]), list(X[:32, 1])]
+    ja = viz.stepper(loss, lang="ja", samples=50).html
+    assert embedded(ja)["batch_size"] == 50 and "10000 個のうち最初の 50 個" in ja
+
+
+def test_samples_must_be_a_positive_whole_number_and_a_small_batch_is_whole():
+    _, _, _, loss = batch_loss(20)
+    page = viz.stepper(loss)
+    assert embedded(page.html)["batch_size"] == 20 and "zg-samples-note" not in page.html
+    for bad in (0, -1, 2.5, True, "8"):
+        with pytest.raises(ValueError, match="samples must be a whole number of at least 1"):
+            viz.stepper(loss, samples=bad)
+
+
+def test_the_lecture_demo_writes_its_picture_and_page(tmp_path, capsys):
+    pytest.importorskip("graphviz")
+    from demos import lecture_mlp
+    assert lecture_mlp.main(["--out", str(tmp_path), "--lang", "ja"]) == 0
+    assert (tmp_path / "lecture_mlp_ja.png").read_bytes().startswith(b"\x89PNG")
+    page = (tmp_path / "lecture_mlp_ja.html").read_text(encoding="utf-8")
+    assert "W2 16×16" in page and "W3 1×16" in page and 'lang="ja"' in page
+    assert "lecture_mlp_ja.html" in capsys.readouterr().out

@@ -160,10 +160,10 @@ def box_label(bundle: Bundle, matrix: list[list[float]], word: str) -> str:
 
 
 def frame_title(bundle: Bundle, activation: str, word: str) -> str:
-    """A bundled layer's frame: "layer L2 · 16 × relu"."""
+    """A bundled layer's frame, two lines (as narrow as its neurons): "layer L2\n16 × ReLU"."""
     rows = bundle.shape[0]
-    return f"{word} {bundle.layer} · {rows} × {activation}" if activation else \
-        f"{word} {bundle.layer} · {rows}"
+    return f"{word} {bundle.layer}\n{rows} × {activation}" if activation else \
+        f"{word} {bundle.layer}\n{rows}"
 
 
 def add_bundles(dot, bundles: list[Bundle], labels: list[str], frames: list[str],
@@ -178,7 +178,8 @@ def add_bundles(dot, bundles: list[Bundle], labels: list[str], frames: list[str]
         name = f"cluster_bundle{k}"
         frame_of[bundle.neurons] = (name, bundle.neurons[len(bundle.neurons) // 2])
         with dot.subgraph(name=name) as frame:
-            frame.attr(label=escape(frames[k]), style="rounded,dashed", color="#a6a6a6",
+            label = "<BR/>".join(escape(line) for line in frames[k].split("\n"))
+            frame.attr(label=f"<{label}>", style="rounded,dashed", color="#a6a6a6",
                        fontcolor="#555555", fontsize="12")
             with frame.subgraph() as column:
                 column.attr(rank="same")

@@ -418,7 +418,8 @@ function setSize(factor) {
 // Inside Jupyter's iframe (viz.Stepper._repr_html_), tell the notebook the page's height.
 function reportHeight() {
   if (window.parent === window) return;
-  window.parent.postMessage({zerogradHeight: document.documentElement.scrollHeight}, "*");
+  const height = Math.ceil(document.body.getBoundingClientRect().height);   // not the window's
+  window.parent.postMessage({zerogradHeight: height}, "*");
 }
 
 // Graphviz starts each text at its left edge; the page rewrites them, so they are anchored at

@@ -30,8 +30,9 @@ from pathlib import Path
 import graphviz
 import numpy as np
 
-from autograd import Value
+from autograd import Value, apply, topological_order
 from autograd.graph import reduce_like
+from autograd.groups import Group, groups_of
 from autograd.rules import PRIMITIVES, Primitive
 
 from .draw import BLACK, BLUE, FILL, GREY, MONO, ORANGE, RED, pad
@@ -50,6 +51,7 @@ FONTS = LABEL_FONTS        # Latin and Japanese (names such as りんご, the wo
 NUMBER_WIDTH = 10          # characters kept free for a number: "-1.235e-05" is the widest
 NEURON_WIDTH = 7           # in a bundled layer's small boxes ("-0.01234"; wider ones overhang)
 PRECISION = 4
+SAMPLES = 32              # a larger batch is embedded as its first SAMPLES samples
 MODEL_FACTOR = 20          # with a layer view, the operation view's data may have this many
                            # times max_nodes values (its picture is drawn up to max_nodes)
 
@@ -92,7 +94,8 @@ class Stepper:
 
 
 def stepper(root: Value, lang: str = "en", quiz: bool = False, max_nodes: int = 300,
-            timeout: float = DOT_TIMEOUT, collapse: bool | list[str] = False) -> Stepper:
+            timeout: float = DOT_TIMEOUT, collapse: bool | list[str] = False,
+            samples: int = SAMPLES) -> Stepper:
     """The stepper page for everything root depends on.
 
     lang is "en" or "ja"; quiz=True opens the page with the gradients hidden, as a quiz.
@@ -101,10 +104,13 @@ def stepper(root: Value, lang: str = "en", quiz: bool = False, max_nodes: int = 
     a toggle between the two views, and a click on a composite or a bundle explains it.
     max_nodes counts the values of the view the page opens on (a ValueError above it, naming
     the view); with a layer view, the operation view's picture is drawn only up to max_nodes.
+    A batch larger than `samples` is embedded as its first `samples` samples, recomputed from
+    the rule table as the page does (the page says so): totals are over those samples.
     Graphviz's dot lays out the picture within `timeout` seconds, else RenderTimeout.
     """
     if lang not in PAGE_TEXT:
         raise ValueError(f"unknown language {lang!r}: use one of {', '.join(PAGE_TEXT)}")
+    root, batch = first_samples(root, samples)
     layer_parts = None
     if collapse is not False:
         layer_parts = _collapsed(root, collapse, max_nodes)
@@ -119,7 +125,53 @@ def stepper(root: Value, lang: str = "en", quiz: bool = False, max_nodes: int = 
         boxes = bundle_boxes(layer_graph, graph, model, layer_model, lang)
         layer = (layer_model, _picture(layer_graph, layer_model, timeout, boxes))
     height = max(page_height(svg), page_height(layer[1]) if layer else 0)
+    model["batch_total"] = batch
     return Stepper(fill_template(model, svg, lang, layer), height)
+
+
+def first_samples(root: Value, samples: int) -> tuple[Value, int]:
+    """root's graph on the first `samples` samples of its batch, recomputed node by node from
+    the rule table (`autograd.apply`), names and groups kept; and the batch size it had.
+    root itself when its batch has no more samples than that."""
+    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
+        raise ValueError(f"samples must be a whole number of at least 1; got {samples!r}")
+    if not isinstance(root, Value):
+        return root, 0                       # read_graph says what is wrong
+    order = topological_order(root)
+    size = max((node.data.size for node in order if isinstance(node.data, np.ndarray)),
+               default=0)
+    if size <= samples:
+        return root, size
+
+    def cut(x):
+        return x[:samples] if isinstance(x, np.ndarray) and x.shape == (size,) else x
+
+    copies: dict[Value, Value] = {}
+    groups: dict[Group, Group] = {}
+    for node in order:
+        if node.parents:
+            copy = apply(node.op, *(copies[x] if isinstance(x, Value) else cut(x)
+                                    for x in node.operands))
+        elif isinstance(node.data, np.ndarray) and node.data.shape == (size,):
+            copy = Value(cut(node.data))
+        else:
+            copies[node] = node              # a parameter or a number: the same Value
+            continue
+        copy.name = node.name
+        copy.groups = tuple(_group_copy(g, copies, cut, groups) for g in groups_of(node))
+        copies[node] = copy
+    return copies[root], size
+
+
+def _group_copy(group: Group, copies: dict, cut, done: dict) -> Group:
+    """A group whose recorded inputs are the copies (made once: outputs share their group)."""
+    if group.inputs is None:
+        return group                         # a module's: its parameters are kept as they are
+    if group not in done:
+        inputs = tuple(copies.get(x, x) if isinstance(x, Value) else cut(x)
+                       for x in group.inputs)
+        done[group] = Group(group.kind, inputs, group.name, group.params)
+    return done[group]
 
 
 def _picture(graph: Graph, model: dict, timeout: float, boxes: list | None = None) -> str:
@@ -312,6 +364,9 @@ def page_dot(graph: Graph, model: dict, boxes: list | None = None) -> graphviz.D
     # an unnamed node is "#i"; in the layer view i is its node's index in the primitive view
     numbers = [record.get("source", i) for i, record in enumerate(model["nodes"])]
     skip = bundling.bundled([box[0] for box in boxes or ()])
+    if skip:            # a network: its columns of neurons closer, its few labels larger
+        dot.attr(nodesep="0.06", ranksep="0.12")
+        dot.attr("edge", fontsize="11")
     for i, record in enumerate(model["nodes"]):
         if i in skip:
             _neuron_node(dot, graph, i, record, numbers)
@@ -321,9 +376,7 @@ def page_dot(graph: Graph, model: dict, boxes: list | None = None) -> graphviz.D
             _op_node(dot, graph, i, record, words, numbers)
     if any("group" in record for record in model["nodes"]):
         frame_layers(dot, graph, draw_words(model["lang"]), skip)   # the layer view: frames
-    if boxes:           # a network: its columns of neurons closer together
-        dot.attr(nodesep="0.06", ranksep="0.2")
-        dot.attr("edge", fontsize="11")
+    if boxes:
         bundling.add_bundles(dot, [b for b, _, _ in boxes], [label for _, label, _ in boxes],
                              [frame for _, _, frame in boxes], ids=True)
     check_japanese(dot.source, "graphviz")
@@ -536,8 +589,13 @@ def _sample_selector(model: dict, text: dict) -> str:
         return ""
     options = "".join(f'<option value="{k}">{html.escape(text["sample option"].format(k=k))}'
                       f'</option>' for k in range(model["batch_size"]))
+    note = ""
+    if model.get("batch_total", 0) > model["batch_size"]:
+        words = text["bundle samples"].format(shown=model["batch_size"],
+                                              total=model["batch_total"])
+        note = f' <span id="zg-samples-note">{html.escape(words)}</span>'
     return (f'<label id="zg-sample-label">{html.escape(text["sample"])} '
-            f'<select id="zg-sample">{options}</select></label>')
+            f'<select id="zg-sample">{options}</select></label>{note}')
 
 
 def _asset(name: str) -> str:
