@@ -196,3 +196,18 @@ def test_a_bounded_batch_is_recomputed_in_the_page_as_in_python(open_page):
     note = driver.find_element("id", "zg-samples-note").text
     assert "first 32 of the 10000 samples" in note
     assert measure(driver)["pageWidth"] <= driver.execute_script("return innerWidth")
+
+
+def test_a_neuron_opens_on_click_with_its_weights_and_their_gradients(open_page):
+    model, _, loss = lecture_loss()
+    driver = open_page(loss, collapse=True)
+    neuron = model.layers[2].neurons[0]                       # the output neuron L3.N0
+    index = driver.execute_script(
+        "return zerograd.model.nodes.findIndex((n) => n.name === 'L3.N0')")
+    click(driver, f"zg-node-{index}")
+    text = "\n".join(explanation(driver))
+    assert "L3.N0" in text and "its weights, w = value → grad:" in text
+    grads = numpy_gradients(model)[2][0]
+    for k in (0, 2, 15):
+        assert (f"w{''.join('₀₁₂₃₄₅₆₇₈₉'[int(d)] for d in str(k))} = "
+                f"{number(neuron.w[k].data, 4)} → {number(grads[k], 4)}") in text
