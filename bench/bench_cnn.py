@@ -59,7 +59,8 @@ def col2im(col: np.ndarray, shape: tuple, kernel: int, stride: int = 1, pad: int
     img = np.zeros((n, c, h + 2 * pad + stride - 1, w + 2 * pad + stride - 1))
     for y in range(kernel):
         for x_ in range(kernel):
-            img[:, :, y:y + stride * out_h:stride, x_:x_ + stride * out_w:stride] += col[:, :, y, x_]
+            img[:, :, y:y + stride * out_h:stride,
+                x_:x_ + stride * out_w:stride] += col[:, :, y, x_]
     return img[:, :, pad:h + pad, pad:w + pad]
 
 
@@ -72,7 +73,8 @@ class Convolution:
     def forward(self, x: np.ndarray) -> np.ndarray:
         f, _, k, _ = self.W.shape
         n, _, h, w = x.shape
-        out_h, out_w = (h + 2 * self.pad - k) // self.stride + 1, (w + 2 * self.pad - k) // self.stride + 1
+        out_h = (h + 2 * self.pad - k) // self.stride + 1
+        out_w = (w + 2 * self.pad - k) // self.stride + 1
         self.x, self.col = x, im2col(x, k, self.stride, self.pad)
         self.col_W = self.W.reshape(f, -1).T
         out = self.col @ self.col_W + self.b

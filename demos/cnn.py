@@ -1,4 +1,4 @@
-"""A convolutional network on Fashion-MNIST (chapter 7): the book's SimpleConvNet, every pixel a Value.
+"""A convolutional network on Fashion-MNIST (chapter 7): the book's SimpleConvNet, on Values.
 
     python -m demos.cnn                          # 6,000 training photos, 1 epoch (a few minutes)
     python -m demos.cnn --subset 60000 --epochs 1    # every photo (about 15-20 minutes)
@@ -12,7 +12,8 @@ shows the loss while it trains. It prints the test accuracy, and draws under out
 of each minibatch (cnn_loss.png), the 30 filters before and after training (cnn_filters.png,
 the book's figure 7-24) and test photos it got wrong, named by their classes
 (cnn_mistakes.png); first, a 4x4 image convolved with one 2x2 filter as a graph
-(conv_graph.png): each weight is one Value used at all 9 positions, its gradient their sum. The photos come from Debian's dataset-fashion-mnist (`make data`).
+(conv_graph.png): each weight is one Value used at all 9 positions, its gradient their sum.
+The photos come from Debian's dataset-fashion-mnist (`make data`).
 
 Read next: `bench/bench_cnn.py` (the same network against numpy's im2col and PyTorch).
 """

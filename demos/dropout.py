@@ -15,8 +15,6 @@ Read next: `demos/cnn.py` (chapter 7: the convolutional network).
 
 from __future__ import annotations
 
-import numpy as np
-
 import nn
 from demos import book_parser, picture_path
 from demos.batchnorm import BookNet

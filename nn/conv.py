@@ -27,6 +27,7 @@ import numpy as np
 import autograd
 from autograd import Value
 
+from .convolve import constant_images, convolve_images, padded_array
 from .modules import Module, as_generator, check_size, Seed
 
 FeatureMap = list  # fmap[channel][row][column]: Values, arrays (a batch) or floats
@@ -132,6 +133,9 @@ class Conv2d(Module):
                              f"got {channels}")
         k, s = self.kernel_size, self.stride
         out_h, out_w = (output_size(n, k, s, self.pad) for n in (height, width))
+        images = constant_images(x)
+        if images is not None:                    # data (constants): the vectorised path
+            return convolve_images(self, padded_array(images, self.pad), out_h, out_w)
         out = [[[None] * out_w for _ in range(out_h)] for _ in range(self.out_channels)]
         filters = [autograd.stack(f) for f in self.filters]     # each filter stacked once
         for i, j, window in windows(padded(x, self.pad), k, s, out_h, out_w):
