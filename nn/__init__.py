@@ -9,6 +9,7 @@ Read the package in this order:
 5. `checks.py`   `gradient_check`: backprop against numerical gradients, layer by layer
 6. `saving.py`   `Module.save` / `Module.load` as .npz (never pickle)
 7. `conv.py`     `as_images`, `Conv2d`, `MaxPool2d`, `AvgPool2d`, `Flatten`: images as feature maps
+                 (`convolve.py`: Conv2d on data, vectorised, the same nodes)
 8. `normalization.py`  `BatchNorm`, `BatchNorm2d`, `Dropout` (chapter 6), switched by train()/eval()
 9. `convnet.py`  `SimpleConvNet`: the book's chapter 7 CNN
 10. `data.py`    datasets (xor, moons, spiral, digits, MNIST) and batching helpers
