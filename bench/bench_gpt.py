@@ -135,6 +135,7 @@ def tail_mean(losses: list[float], n: int = 50) -> float:
 
 
 def report_race(result: dict) -> None:
+    """Print the race's medians, ratio and agreement."""
     ms = result["ms"]
     print(f"GPT step, 1 layer, n_embd 16, 4 heads, block 16, {result['parameters']} parameters; "
           f"{result['steps']} steps, engines in turns")
@@ -146,6 +147,7 @@ def report_race(result: dict) -> None:
 
 
 def report_run(result: dict) -> None:
+    """Print the run's time, final losses (and the plain code's) and the made-up names."""
     print(f"microgpt's recipe, {result['steps']} steps on the English names: "
           f"{result['seconds']:.1f} s with the nn GPT; final loss {result['losses'][-1]:.4f}, "
           f"mean of the last 50 {tail_mean(result['losses']):.4f}")

@@ -82,8 +82,8 @@ def draw(model: GPT, tok: data.CharTokenizer, losses: list[float], name: str, ou
     return paths
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Train on the names, print made-up ones, draw the pictures; 0 on success."""
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    """The command line's options, checked."""
     parser = argparse.ArgumentParser(prog="python -m demos.gpt", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--lang", choices=sorted(NAMES), default="en",
@@ -98,6 +98,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.steps < 1 or args.samples < 1 or not args.temperature > 0:
         parser.error("--steps and --samples must be at least 1, --temperature above 0")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Train on the names, print made-up ones, draw the pictures; 0 on success."""
+    args = parse(argv)
     try:
         names, tok, docs = load(args.lang)
     except FileNotFoundError as error:

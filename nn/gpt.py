@@ -8,7 +8,7 @@ Every channel is one `Value`, so every number of the model can be drawn, named a
     CausalSelfAttention  per head, softmax(q·k / √d) over the positions so far (a KV cache), then
                          the weighted sum of the values: q·k is one dot node, and so is each
                          output channel's Σ_t weight_t v_t
-    MLPBlock             Linear, relu, Linear (microgpt's MLP; nn.MLP is the classifier, another class)
+    MLPBlock             Linear, relu, Linear (microgpt's MLP; nn.MLP is the classifier)
     GPT                  embeddings, n_layer blocks (attention and MLP, each with a residual), and
                          the logits of the next token; `loss(tokens)` and `generate(n)`
 
@@ -176,6 +176,7 @@ class RMSNorm(Module):
         return list(self.gain or [])
 
     def named_arrays(self) -> NamedArrays:
+        """The gains as an array (dim,) when learned, else nothing."""
         return [(f"{self.name}.g", self.gain, (self.dim,))] if self.gain else []
 
     def __repr__(self) -> str:
@@ -237,6 +238,7 @@ class CausalSelfAttention(Module):
         return [p for w in (self.wq, self.wk, self.wv, self.wo) for p in w.parameters()]
 
     def named_arrays(self) -> NamedArrays:
+        """The weight matrices, named as the parameters are (what save() writes)."""
         return [a for w in (self.wq, self.wk, self.wv, self.wo) for a in w.named_arrays()]
 
     def __repr__(self) -> str:
@@ -264,6 +266,7 @@ class MLPBlock(Module):
         return self.fc1.parameters() + self.fc2.parameters()
 
     def named_arrays(self) -> NamedArrays:
+        """The weight matrices, named as the parameters are (what save() writes)."""
         return self.fc1.named_arrays() + self.fc2.named_arrays()
 
     def __repr__(self) -> str:
@@ -295,9 +298,11 @@ class Block(Module):
         return [a + b for a, b in zip(self.mlp(self.norm2(x)), x)]
 
     def parameters(self) -> list[Value]:
+        """The attention's weights, then the MLP's."""
         return self.attn.parameters() + self.mlp.parameters()
 
     def named_arrays(self) -> NamedArrays:
+        """The weight matrices, named as the parameters are (what save() writes)."""
         return self.attn.named_arrays() + self.mlp.named_arrays()
 
 
@@ -400,6 +405,7 @@ class GPT(Module):
         return [p for m in self._modules() for p in m.parameters()]
 
     def named_arrays(self) -> NamedArrays:
+        """The weight matrices, named as the parameters are (what save() writes)."""
         return [a for m in self._modules() for a in m.named_arrays()]
 
     def _modules(self) -> list[Module]:
