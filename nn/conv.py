@@ -27,7 +27,7 @@ import numpy as np
 import autograd
 from autograd import Value
 
-from .convolve import constant_images, convolve_images, padded_array
+from .convolve import constant_images, convolve_images, max_pool_values, padded_array
 from .modules import Module, as_generator, check_size, Seed
 
 FeatureMap = list  # fmap[channel][row][column]: Values, arrays (a batch) or floats
@@ -214,6 +214,14 @@ class MaxPool2d(_Pool):
 
     Built from `autograd.maximum`, pairwise: max(max(a, b), max(c, d)) for a 2×2 window, so a
     tie shares the gradient (½ each between two, ¼ each when all four are equal)."""
+
+    def forward(self, x: FeatureMap) -> FeatureMap:
+        """Each channel pooled window by window (on batch Values, every window at once)."""
+        _, height, width = map_shape(x)
+        out_h = output_size(height, self.size, self.stride, 0)
+        out_w = output_size(width, self.size, self.stride, 0)
+        pooled = max_pool_values(x, self.size, self.stride, out_h, out_w)
+        return pooled if pooled is not None else super().forward(x)
 
     def pool(self, window: list):
         """max over the window, as a tree of maximum nodes."""

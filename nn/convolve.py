@@ -1,4 +1,4 @@
-"""Conv2d on data, vectorised: one matrix product for a layer, the same nodes as `dot` makes.
+"""Conv2d on data and MaxPool2d on Values, vectorised: the same nodes, made layer by layer.
 
 When a convolution reads constants (images, as `as_images` gives them: the first layer of a
 CNN), only the filters' weights and biases are Values. Each output pixel is still one node of
@@ -15,6 +15,10 @@ exactly the node `autograd.dot` makes. What changes is how the numbers are compu
 A pixel's partials and operands are views made when something reads them (`WindowPartials`,
 `WindowOperands`: drawing, create_graph, detect_anomaly), not per node on the hot path.
 
+MaxPool2d's trees of `maximum` nodes are made level by level for every window of a layer at
+once (`max_pool_values`): one numpy call per level for the values and the partials, then the
+nodes, exactly those `autograd.maximum` makes; backward is the generic chain rule.
+
 Read next: `normalization.py`.
 """
 
@@ -24,7 +28,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from autograd import Value
+from autograd import Value, arith
 from autograd.batch import Waiting
 from autograd.value import _node
 
@@ -188,3 +192,60 @@ class ConvBackward:
                 waiting.arrived = waiting.arrived + gradient
                 if not waiting.stacks:
                     value.upstream = waiting.arrived
+
+
+# ---------------------------------------------------------------- max pooling, vectorised
+
+def max_pool_values(fmap, size: int, stride: int, out_h: int, out_w: int) -> list | None:
+    """MaxPool2d of a feature map of batch Values, every window's tree of maximum nodes made
+    level by level with one numpy call per level (the nodes `autograd.maximum` makes: the same
+    values and partials, from the same arith functions). None if some entry is not a Value
+    holding a batch of the common size (then each window is built node by node)."""
+    data = pixel_data(fmap)
+    if data is None:
+        return None
+    channels = len(fmap)
+    level = np.empty((channels, out_h, out_w, size * size, data.shape[-1]))
+    for a in range(size):
+        for b in range(size):
+            level[:, :, :, a * size + b] = data[:, a:a + stride * out_h:stride,
+                                                b:b + stride * out_w:stride]
+    level = level.reshape(channels * out_h * out_w, size * size, -1)
+    operands = [[fmap[c][i * stride + a][j * stride + b] for a in range(size)
+                 for b in range(size)]
+                for c in range(channels) for i in range(out_h) for j in range(out_w)]
+    while level.shape[1] > 1:
+        level, operands = _maximum_level(level, operands)
+    pooled = [window[0] for window in operands]
+    return [[pooled[(c * out_h + i) * out_w:(c * out_h + i + 1) * out_w] for i in range(out_h)]
+            for c in range(channels)]
+
+
+def pixel_data(fmap) -> np.ndarray | None:
+    """The data of a feature map of Values as (C, H, W, N), or None."""
+    first = fmap[0][0][0]
+    if type(first) is not Value or type(first.data) is not np.ndarray:
+        return None
+    if any(type(v) is not Value for ch in fmap for row in ch for v in row):
+        return None
+    try:
+        data = np.array([[[v.data for v in row] for row in ch] for ch in fmap], dtype=float)
+    except ValueError:
+        return None
+    return data if data.ndim == 4 else None
+
+
+def _maximum_level(level: np.ndarray, operands: list) -> tuple[np.ndarray, list]:
+    """One level of every window's tree: max(x0, x1), max(x2, x3), ... (an odd last one
+    waits for the next level), one node each; partials d max(a, b)/da = 1, ½ at a tie, 0."""
+    pairs = level.shape[1] // 2
+    a, b = level[:, 0:2 * pairs:2], level[:, 1:2 * pairs:2]
+    values = arith.maximum(a, b)
+    left, right = arith.larger(a, b), arith.larger(b, a)
+    new_operands = []
+    for w, window in enumerate(operands):
+        nodes = [_node(values[w, t], "maximum", (window[2 * t], window[2 * t + 1]),
+                       (left[w, t], right[w, t]), (window[2 * t], window[2 * t + 1]))
+                 for t in range(pairs)]
+        new_operands.append(nodes + window[2 * pairs:])
+    return np.concatenate([values, level[:, 2 * pairs:]], axis=1), new_operands

@@ -263,6 +263,23 @@ def test_max_pool_ties_share_the_gradient_as_maximum_does():
     assert (a.grad, b.grad) == (0.5, 0.5)                     # the same rule, one maximum
 
 
+def test_max_pool_on_batches_makes_the_nodes_maximum_makes():
+    """The layer-at-once path (batch Values) against the window-by-window path (one image of
+    floats), and each node against autograd.maximum of its operands."""
+    x = np.random.default_rng(2).normal(size=(1, 2, 5, 5)).round(1)   # rounded: some ties
+    fmap = nn.as_images(x, values=True)
+    out = nn.MaxPool2d(3, 2)(fmap)
+    single = nn.MaxPool2d(3, 2)(nn.as_images(x[0], values=True))
+    assert [[[v.data[0] for v in row] for row in ch] for ch in out] == \
+        [[[v.data for v in row] for row in ch] for ch in single]
+    node = out[1][1][0]
+    while node.op == "maximum":
+        again = autograd.maximum(*node.parents)
+        assert np.array_equal(again.data, node.data)
+        assert all(np.array_equal(p, q) for p, q in zip(again.partials, node.partials))
+        node = node.parents[0]
+
+
 def test_flatten_is_numpys_reshape_order():
     x = np.arange(2 * 3 * 2 * 2.0).reshape(2, 3, 2, 2)
     flat = nn.Flatten()(nn.as_images(x))
