@@ -257,6 +257,18 @@ def test_attention_one_position_at_a_time_equals_the_masked_reference():
         assert_close(matrix_grad(getattr(attn, k).weight), expected)
 
 
+def test_attention_on_a_batch_gives_each_samples_own_result():
+    """Channels holding a batch (one number per sample) take the slower, general nodes."""
+    rng = np.random.default_rng(11)
+    attn = CausalSelfAttention(4, 2, seed=12)
+    X = rng.normal(size=(3, 4, 5))                    # positions, channels, samples
+    Y = [attn([Value(c) for c in x]) for x in X]
+    W = [matrix(getattr(attn, k).weight) for k in ("wq", "wk", "wv", "wo")]
+    for s in range(5):
+        ref, _ = attention_forward(X[:, :, s], *W, 2)
+        assert_close(np.array([[v.data[s] for v in y] for y in Y]), ref)
+
+
 def test_attention_never_looks_ahead():
     """Changing a later position's input changes nothing at the earlier positions."""
     attn = CausalSelfAttention(4, 2, seed=0)
