@@ -253,7 +253,7 @@ def plot_batchnorm_training(histories: dict[float, dict[str, list[float]]], samp
     text = words(lang)
     columns = min(4, len(histories))
     rows = -(-len(histories) // columns)
-    figure = _figure((4.2 * columns, 3.6 * rows + 1.0))
+    figure = _figure((max(8.0, 4.2 * columns), 3.6 * rows + 1.3))
     axes = figure.subplots(rows, columns, squeeze=False, sharey=True)
     for axis, (scale, curves) in zip(axes.flat, histories.items()):
         epochs = np.arange(1, len(curves["with"]) + 1)
@@ -269,8 +269,8 @@ def plot_batchnorm_training(histories: dict[float, dict[str, list[float]]], samp
     for axis in list(axes.flat)[len(histories):]:
         axis.axis("off")
     axes.flat[0].legend(loc="lower right", fontsize=LABEL_SIZE - 3, framealpha=0.95)
-    figure.suptitle(text["bn title"].format(samples=samples, layers=layers, units=units),
-                    fontsize=TITLE_SIZE)
+    title = text["bn title"].format(samples=samples, layers=layers, units=units)
+    figure.suptitle(title.replace(": ", ":\n", 1), fontsize=TITLE_SIZE)
     return _finish(figure, path)
 
 
@@ -280,7 +280,7 @@ def plot_overfitting(histories: dict[str, dict[str, list[float]]], samples: int,
     6-23: overfitting, then its cure by weight decay and by Dropout). histories[title] has the
     keys "train" and "test"; the titles are the caller's (already in the chosen language)."""
     text = words(lang)
-    figure = _figure((5.2 * len(histories), 4.6))
+    figure = _figure((max(8.0, 5.2 * len(histories)), 5.0))
     axes = figure.subplots(1, len(histories), squeeze=False, sharey=True)[0]
     for axis, (title, curves) in zip(axes, histories.items()):
         epochs = np.arange(1, len(curves["train"]) + 1)
@@ -294,8 +294,8 @@ def plot_overfitting(histories: dict[str, dict[str, list[float]]], samples: int,
         axis.grid(alpha=0.3)
     axes[0].set_ylabel(text["dropout accuracy"], fontsize=LABEL_SIZE - 1)
     axes[0].legend(loc="lower right", fontsize=LABEL_SIZE - 2, framealpha=0.95)
-    figure.suptitle(text["dropout title"].format(samples=samples, layers=layers, units=units),
-                    fontsize=TITLE_SIZE)
+    title = text["dropout title"].format(samples=samples, layers=layers, units=units)
+    figure.suptitle(title.replace(": ", ":\n", 1), fontsize=TITLE_SIZE)
     return _finish(figure, path)
 
 
