@@ -106,10 +106,13 @@ def train(model: nn.SimpleConvNet, X, y, args) -> list[float]:
 
 
 def progress_bar(steps: int):
-    """A tqdm bar over the steps (a widget in a notebook), or None (then lines are printed)."""
+    """A tqdm bar over the steps (a widget in a notebook, text in a terminal), or None where
+    nobody watches (a pipe, a log file) or without tqdm: then a line every 10 steps."""
     try:
         from tqdm.auto import tqdm
     except ImportError:
+        return None
+    if not (sys.stderr.isatty() or nn.training.in_notebook()):
         return None
     return tqdm(total=steps, desc="training", unit="step", file=sys.stderr)
 
