@@ -211,3 +211,23 @@ def test_a_neuron_opens_on_click_with_its_weights_and_their_gradients(open_page)
     for k in (0, 2, 15):
         assert (f"w{''.join('₀₁₂₃₄₅₆₇₈₉'[int(d)] for d in str(k))} = "
                 f"{number(neuron.w[k].data, 4)} → {number(grads[k], 4)}") in text
+
+
+def test_a_large_operation_view_pans_inside_its_panel(open_page, screen):
+    """The lecture MLP's 404 operations drawn (max_nodes raised): the page stays about one
+    screen tall, the picture scrolls inside its panel and a drag on it pans it."""
+    screen(1920, 1080)
+    driver = open_page(lecture_loss()[2], "#view=primitive", collapse=True, max_nodes=500)
+    assert driver.execute_script("return zerograd.view") == "primitive"
+    page, panel, inside = driver.execute_script(
+        "const p = document.getElementById('zg-graph');"
+        "return [document.documentElement.scrollHeight, p.clientHeight, p.scrollHeight]")
+    assert page < 2 * 1080 and inside > 5 * panel
+    driver.execute_script("""
+        const p = document.getElementById('zg-graph'), r = p.getBoundingClientRect();
+        const at = (type, dy) => new PointerEvent(type, {bubbles: true, button: 0,
+            clientX: r.left + 5, clientY: r.top + 300 + dy});
+        p.dispatchEvent(at('pointerdown', 0));
+        window.dispatchEvent(at('pointermove', -250));
+        window.dispatchEvent(at('pointerup', -250));""")
+    assert driver.execute_script("return document.getElementById('zg-graph').scrollTop") == 250

@@ -173,18 +173,8 @@ def add_bundles(dot, bundles: list[Bundle], labels: list[str], frames: list[str]
     labels[k] is bundle k's box, frames[k] its layer's frame title; with ids, the page's ids
     (zg-bundle-k on the box, zg-bundle-in-k and zg-bundle-out-k on the arrows)."""
     dot.attr(compound="true")
-    frame_of = {}
-    for k, bundle in enumerate(bundles):
-        name = f"cluster_bundle{k}"
-        frame_of[bundle.neurons] = (name, bundle.neurons[len(bundle.neurons) // 2])
-        with dot.subgraph(name=name) as frame:
-            label = "<BR/>".join(escape(line) for line in frames[k].split("\n"))
-            frame.attr(label=f"<{label}>", style="rounded,dashed", color="#a6a6a6",
-                       fontcolor="#555555", fontsize="12")
-            with frame.subgraph() as column:
-                column.attr(rank="same")
-                for i in bundle.neurons:
-                    column.node(f"v{i}")
+    frame_of = {bundle.neurons: _frame(dot, k, bundle, frames[k])
+                for k, bundle in enumerate(bundles)}
     for k, bundle in enumerate(bundles):
         extra = (lambda name: {"id": name}) if ids else (lambda name: {})
         dot.node(f"b{k}", labels[k], shape="box", style="rounded,filled", fillcolor="#e4ecf7",
@@ -193,6 +183,20 @@ def add_bundles(dot, bundles: list[Bundle], labels: list[str], frames: list[str]
         cluster, middle = frame_of[bundle.neurons]
         dot.edge(f"b{k}", f"v{middle}", lhead=cluster, penwidth="2.5",
                  **extra(f"zg-bundle-out-{k}"))
+
+
+def _frame(dot, k: int, bundle: Bundle, title: str) -> tuple[str, int]:
+    """The layer's frame, its neurons in one column; returns (its name, its middle neuron)."""
+    name = f"cluster_bundle{k}"
+    with dot.subgraph(name=name) as frame:
+        label = "<BR/>".join(escape(line) for line in title.split("\n"))
+        frame.attr(label=f"<{label}>", style="rounded,dashed", color="#a6a6a6",
+                   fontcolor="#555555", fontsize="12")
+        with frame.subgraph() as column:
+            column.attr(rank="same")
+            for i in bundle.neurons:
+                column.node(f"v{i}")
+    return name, bundle.neurons[len(bundle.neurons) // 2]
 
 
 def _arrows_in(dot, k: int, bundle: Bundle, bundles, frame_of: dict, extra) -> None:

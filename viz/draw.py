@@ -47,7 +47,10 @@ def draw_graph(root: Value, show_grad: bool = True, show_partials: bool = True,
     Gradients are written when show_grad is True and a backward pass has reached the graph
     (some node's grad is nonzero); then every node shows its grad, zeros included.
     collapse=True draws every composite (sigmoid, a neuron, a loss, ...) as one node with its
-    own local partial; a list such as ["neuron"] names which kinds (see `layers.py`).
+    own local partial; a list such as ["neuron"] names which kinds (see `layers.py`). A layer
+    of more than 12 weights is then a column of neurons, and its weights one box with the heat
+    map of their gradients, "W2 16×16" (see `bundles.py`). max_nodes counts the values of the
+    view drawn (the layer view with collapse).
     show_rules=True writes each partial's formula next to its number: "∂ = eᵃ = 2.718".
     """
     if collapse:

@@ -415,6 +415,25 @@ function setSize(factor) {
   layoutPicture();
 }
 
+// A picture larger than its panel scrolls inside it: dragging its background pans it.
+function dragToPan(panel) {
+  let start = null;
+  panel.addEventListener("pointerdown", (event) => {
+    if (event.button !== 0 || event.target.closest("g.node, g.edge, button, p")) return;
+    start = {x: event.clientX, y: event.clientY, left: panel.scrollLeft, top: panel.scrollTop};
+    panel.classList.add("zg-panning");
+  });
+  window.addEventListener("pointermove", (event) => {
+    if (!start) return;
+    panel.scrollLeft = start.left - (event.clientX - start.x);
+    panel.scrollTop = start.top - (event.clientY - start.y);
+  });
+  window.addEventListener("pointerup", () => {
+    start = null;
+    panel.classList.remove("zg-panning");
+  });
+}
+
 // Inside Jupyter's iframe (viz.Stepper._repr_html_), tell the notebook the page's height.
 function reportHeight() {
   if (window.parent === window) return;
@@ -1200,6 +1219,7 @@ function connect() {
   $("zg-smaller").addEventListener("click", () => setSize(state.size - 0.1));
   $("zg-larger").addEventListener("click", () => setSize(state.size + 0.1));
   window.addEventListener("resize", layoutPicture);
+  dragToPan($("zg-graph"));
   if (window.ResizeObserver) new ResizeObserver(reportHeight).observe(document.body);
 }
 

@@ -144,15 +144,27 @@ def first_samples(root: Value, samples: int) -> tuple[Value, int]:
         return root, size
 
     def cut(x):
-        return x[:samples] if isinstance(x, np.ndarray) and x.shape == (size,) else x
+        """x's first samples if x is a batch of the graph's size, else x itself."""
+        batch = isinstance(x, np.ndarray) and x.ndim >= 1 and x.shape[0] == size
+        return x[:samples] if batch else x
 
+    try:
+        return _recomputed(order, cut), size
+    except (ValueError, TypeError, IndexError) as error:
+        raise ValueError(f"the graph could not be recomputed on its first {samples} samples "
+                         f"({error}); pass samples={size} to embed its whole batch") from error
+
+
+def _recomputed(order: list[Value], cut) -> Value:
+    """The graph of order (topological) recomputed on cut batches: each op again with
+    `autograd.apply` from its record; leaves that are not batches (parameters) kept."""
     copies: dict[Value, Value] = {}
     groups: dict[Group, Group] = {}
     for node in order:
         if node.parents:
             copy = apply(node.op, *(copies[x] if isinstance(x, Value) else cut(x)
                                     for x in node.operands))
-        elif isinstance(node.data, np.ndarray) and node.data.shape == (size,):
+        elif cut(node.data) is not node.data:
             copy = Value(cut(node.data))
         else:
             copies[node] = node              # a parameter or a number: the same Value
@@ -160,7 +172,7 @@ def first_samples(root: Value, samples: int) -> tuple[Value, int]:
         copy.name = node.name
         copy.groups = tuple(_group_copy(g, copies, cut, groups) for g in groups_of(node))
         copies[node] = copy
-    return copies[root], size
+    return copies[order[-1]]
 
 
 def _group_copy(group: Group, copies: dict, cut, done: dict) -> Group:
@@ -495,15 +507,9 @@ def text_classes(graph: Graph, model: dict | None = None) -> dict[str, list[str]
     """The class of every text the page rewrites, in the order dot writes them, by group id:
     a value node's rows are [name] "data" value "grad" gradient [note]; a composite's box is
     its kind and its rule."""
-    classes: dict[str, list[str]] = {}
-    bundles = (model or {}).get("bundles", [])
-    for k in range(len(bundles)):
-        classes[f"zg-bundle-{k}"] = ["zg-bundle-title", "zg-bundle-scale"] + \
-            ["zg-bundle-top"] * bundling.TOP
-    skip = {i for bundle in bundles for i in bundle["neurons"]}
+    classes, skip = _bundle_classes((model or {}).get("bundles", []))
     for i, node in enumerate(graph.order):
-        if i in skip:                       # a bundled layer's neuron: name, value, gradient
-            classes[f"zg-node-{i}"] = ["zg-name", "zg-value", "zg-grad"]
+        if i in skip:
             continue
         name = ["zg-name"]
         note = ["zg-note"] if graph.is_branch(i) else []
@@ -521,6 +527,16 @@ def text_classes(graph: Graph, model: dict | None = None) -> dict[str, list[str]
             classes[f"zg-copy-{edge.child}-{edge.parent}"] = ["zg-name", "zg-label", "zg-value",
                                                                "zg-note"]
     return classes
+
+
+def _bundle_classes(bundles: list[dict]) -> tuple[dict[str, list[str]], set[int]]:
+    """The texts of each bundle's box and of its neurons' small boxes (name, value, gradient);
+    and the neurons' indices."""
+    classes = {f"zg-bundle-{k}": ["zg-bundle-title", "zg-bundle-scale"]
+               + ["zg-bundle-top"] * bundling.TOP for k in range(len(bundles))}
+    skip = {i for bundle in bundles for i in bundle["neurons"]}
+    classes.update({f"zg-node-{i}": ["zg-name", "zg-value", "zg-grad"] for i in skip})
+    return classes, skip
 
 
 def mark_svg(svg: str, classes: dict[str, list[str]]) -> str:
