@@ -12,7 +12,9 @@ Read the package in this order:
                  (`convolve.py`: Conv2d on data, vectorised, the same nodes)
 8. `normalization.py`  `BatchNorm`, `BatchNorm2d`, `Dropout` (chapter 6), switched by train()/eval()
 9. `convnet.py`  `SimpleConvNet`: the book's chapter 7 CNN
-10. `data.py`    datasets (xor, moons, spiral, digits, MNIST) and batching helpers
+10. `data.py`    datasets (xor, moons, spiral, digits, MNIST, names) and batching helpers
+11. `gpt.py`     `Embedding`, `Linear`, `RMSNorm`, `CausalSelfAttention`, `MLPBlock`, `GPT`,
+                 `train_gpt`: microgpt's model from blocks, every channel a Value
 
     >>> from nn import MLP, data, fit, accuracy, hinge_loss, SGD
     >>> X, y = data.moons(n=100, noise=0.1)
@@ -30,6 +32,7 @@ from .training import accuracy, as_inputs, fit, predict
 from .conv import AvgPool2d, Conv2d, Flatten, MaxPool2d, as_images
 from .normalization import BatchNorm, BatchNorm2d, Dropout
 from .convnet import SimpleConvNet
+from .gpt import GPT, CausalSelfAttention, Embedding, Linear, MLPBlock, RMSNorm, train_gpt
 
 __all__ = [
     "data", "Module", "Neuron", "Layer", "MLP", "ACTIVATIONS",
@@ -38,4 +41,5 @@ __all__ = [
     "fit", "predict", "accuracy", "as_inputs", "gradient_check",
     "as_images", "Flatten", "Conv2d", "MaxPool2d", "AvgPool2d", "BatchNorm", "BatchNorm2d",
     "Dropout", "SimpleConvNet",
+    "Embedding", "Linear", "RMSNorm", "CausalSelfAttention", "MLPBlock", "GPT", "train_gpt",
 ]
