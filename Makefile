@@ -1,9 +1,10 @@
 # The two commands of the README, each self-contained on a fresh machine:
 #   make test   create .venv, install zerograd with its test extras, Graphviz's dot, a Japanese font
 #               (fonts-noto-cjk, for Japanese names and lang="ja" pictures), a headless
-#               Chromium with its driver (for the stepper page's browser tests) and the
-#               Fashion-MNIST files (dataset-fashion-mnist, for demos/fashion_mnist.py), run pytest
-#   make demo   the same set-up (dot, the Japanese font, Fashion-MNIST), then the guided tour
+#               Chromium with its driver (for the stepper page's browser tests), the
+#               Fashion-MNIST files (dataset-fashion-mnist, for demos/fashion_mnist.py) and
+#               Japanese given names (ipadic-common, for demos/gpt.py --lang ja), run pytest
+#   make demo   the same set-up (dot, the Japanese font, Fashion-MNIST, the names), then the tour
 #               in demos/
 # Installing Debian packages needs root; otherwise each step prints the one command to run,
 # and the tests that need what is missing are skipped, saying that command.
