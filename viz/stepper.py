@@ -45,7 +45,7 @@ from .labels import PAGE_TEXT, escape, op_symbol, partials_text, primitive_rules
 from .labels import summary
 from .labels import words as draw_words
 from .render import DOT_TIMEOUT, run_dot
-from .scene import Edge, Graph, read_graph
+from .scene import Edge, Graph, count_values, read_graph
 
 FONTS = LABEL_FONTS        # Latin and Japanese (names such as りんご, the words 値 and 勾配)
 NUMBER_WIDTH = 10          # characters kept free for a number: "-1.235e-05" is the widest
@@ -110,7 +110,7 @@ def stepper(root: Value, lang: str = "en", quiz: bool = False, max_nodes: int = 
     """
     if lang not in PAGE_TEXT:
         raise ValueError(f"unknown language {lang!r}: use one of {', '.join(PAGE_TEXT)}")
-    root, batch = first_samples(root, samples)
+    root, batch = first_samples(root, samples, MODEL_FACTOR * max_nodes)
     layer_parts = None
     if collapse is not False:
         layer_parts = _collapsed(root, collapse, max_nodes)
@@ -129,14 +129,15 @@ def stepper(root: Value, lang: str = "en", quiz: bool = False, max_nodes: int = 
     return Stepper(fill_template(model, svg, lang, layer), height)
 
 
-def first_samples(root: Value, samples: int) -> tuple[Value, int]:
+def first_samples(root: Value, samples: int, limit: int) -> tuple[Value, int]:
     """root's graph on the first `samples` samples of its batch, recomputed node by node from
     the rule table (`autograd.apply`), names and groups kept; and the batch size it had.
-    root itself when its batch has no more samples than that."""
+    root itself when its batch has no more samples than that, or its graph more than `limit`
+    values (read_graph then refuses it without walking further)."""
     if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
         raise ValueError(f"samples must be a whole number of at least 1; got {samples!r}")
-    if not isinstance(root, Value):
-        return root, 0                       # read_graph says what is wrong
+    if not isinstance(root, Value) or count_values(root, limit) > limit:
+        return root, 0
     order = topological_order(root)
     size = max((node.data.size for node in order if isinstance(node.data, np.ndarray)),
                default=0)
