@@ -231,3 +231,24 @@ def test_a_large_operation_view_pans_inside_its_panel(open_page, screen):
         window.dispatchEvent(at('pointermove', -250));
         window.dispatchEvent(at('pointerup', -250));""")
     assert driver.execute_script("return document.getElementById('zg-graph').scrollTop") == 250
+
+
+def test_the_pages_heat_colours_and_largest_entries_are_pythons(open_page):
+    """stepper.js's `heat` against viz.bundles.colour on random and special numbers, and the
+    box's texts as the page rewrites them against viz.bundles on numpy's gradients."""
+    from viz import bundles
+    model, _, loss = lecture_loss()
+    driver = open_page(loss, collapse=True)
+    rng = np.random.default_rng(0)
+    xs = [*rng.normal(size=300), 0.0, -0.0, 1.0, -1.0, 2.5, float("inf"), float("nan")]
+    largest = [*np.abs(rng.normal(size=300)) + 0.01, 1.0, 1.0, 1.0, 1.0, 2.0, 1.0, 1.0]
+    js = {"inf": "Infinity", "-inf": "-Infinity", "nan": "NaN"}       # for Number(...)
+    pairs = [[x if np.isfinite(x) else js[str(x)], m] for x, m in zip(xs, largest)]
+    page = driver.execute_script(
+        "return arguments[0].map(([x, m]) => zerograd.heat(Number(x), m))", pairs)
+    assert page == [bundles.colour(x, m) for x, m in zip(xs, largest)]
+    expected = numpy_gradients(model)[1]
+    texts = driver.execute_script(
+        "return [...document.querySelectorAll('#zg-bundle-1 text')].map((t) => t.textContent)")
+    assert texts[1:] == [bundles.scale_text(expected.tolist(), "grad"),
+                         *bundles.top_lines(expected.tolist())]
