@@ -341,9 +341,10 @@ def _legend(graph: Graph, scene: Scene, show_partials: bool, text: dict) -> str:
         items.append(_item(ORANGE, text["legend copy name"], text["legend copy"]))
     if any(node.op in layers.KINDS for node in graph.order):
         items.append(_item(BLACK, text["legend group name"], text["legend group"]))
-    if bundling.find_bundles(graph.order, graph.position):
-        items.append(_item(BLACK, text["bundle legend name"],
-                           escape_long(text["bundle legend"])))
+    bundles = bundling.find_bundles(graph.order, graph.position)
+    if bundles:                 # named by this picture's largest box: "W2 16×16"
+        largest = max(bundles, key=lambda bundle: bundle.shape[0] * bundle.shape[1])
+        items.append(_item(BLACK, escape(largest.title), escape_long(text["bundle legend"])))
     return '<FONT POINT-SIZE="10">' + _wrap(items) + "</FONT>"
 
 
