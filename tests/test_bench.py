@@ -255,7 +255,7 @@ def test_bench_command_line_selects_parts_and_passes_on_mnist_options():
     options = bench_mnist.parse(rest)
     assert (options.rounds, options.budget) == (15, 30.0)
     args, rest = parse(["--quick"])
-    assert args.parts == ["engine", "microgpt", "nn", "mnist"]
+    assert args.parts == ["engine", "microgpt", "nn", "mnist", "cnn", "gpt"]
     assert (bench_mnist.parse(rest).rounds, bench_mnist.parse(rest).budget) == (3, 10.0)
     with pytest.raises(SystemExit):
         parse(["mnsit"])
