@@ -187,8 +187,10 @@ def test_every_node_of_the_drawn_graph_matches_the_books_backward():
         assert close(xn.grad, dxn) and close(scale.grad, dout[:, j])
         dstd = -np.sum(dxn * book.xc[:, j]) / book.std[j] ** 2
         assert close(std.grad, dstd) and close(var.grad, 0.5 * dstd / book.std[j])
-        dmu = -np.sum(dxn / book.std[j] + 2 / 4 * book.xc[:, j] * 0.5 * dstd / book.std[j])
-        assert close(mu.grad, dmu)
+        dxc = dxn / book.std[j] + 2 / 4 * book.xc[:, j] * 0.5 * dstd / book.std[j]
+        assert close(xc.grad, dxc)                   # the book's dxc, both branches added
+        assert close(added.grad, var.grad)           # d(var + eps)/d(var) = 1
+        assert close(mu.grad, -np.sum(dxc))          # the book's dmu, with the sign of x - mu
 
 
 def test_bad_input_is_refused():
