@@ -15,6 +15,7 @@ Read the package in this order:
 10. `data.py`    datasets (xor, moons, spiral, digits, MNIST, names) and batching helpers
 11. `gpt.py`     `Embedding`, `Linear`, `RMSNorm`, `CausalSelfAttention`, `MLPBlock`, `GPT`,
                  `train_gpt`: microgpt's model from blocks, every channel a Value
+12. `torch_bridge.py`  `Module.to_torch()`, `Module.load_torch(net)`: the same network in PyTorch
 
     >>> from nn import MLP, data, fit, accuracy, hinge_loss, SGD
     >>> X, y = data.moons(n=100, noise=0.1)
@@ -33,6 +34,7 @@ from .conv import AvgPool2d, Conv2d, Flatten, MaxPool2d, as_images
 from .normalization import BatchNorm, BatchNorm2d, Dropout
 from .convnet import SimpleConvNet
 from .gpt import GPT, CausalSelfAttention, Embedding, Linear, MLPBlock, RMSNorm, train_gpt
+from . import torch_bridge  # noqa: F401  (gives Module to_torch and load_torch)
 
 __all__ = [
     "data", "Module", "Neuron", "Layer", "MLP", "ACTIVATIONS",
