@@ -16,6 +16,7 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import autograd
 from autograd import Value
@@ -255,6 +256,27 @@ def test_attention_one_position_at_a_time_equals_the_masked_reference():
     assert_close(np.array([grads(x) for x in X]), dX)
     for k, expected in zip(("wq", "wk", "wv", "wo"), dW):
         assert_close(matrix_grad(getattr(attn, k).weight), expected)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(1, 5), st.integers(1, 4), st.integers(1, 4), st.integers(0, 10_000))
+def test_blocks_on_a_batch_equal_each_sample_alone(nin, nout, batch, seed):
+    """A batch (each channel one Value holding `batch` numbers) gives, sample by sample, what
+    the same blocks give on single numbers; and the weights' gradients add up over the batch."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(nin, batch)) * 3
+    norm, lin = RMSNorm(nin), Linear(nin, nout, seed=seed)
+    out = lin(norm([Value(row) for row in X]))
+    autograd.sum([y.sum() for y in out]).backward()
+    batch_grad = matrix_grad(lin.weight)
+    lin.zero_grad()
+    for s in range(batch):
+        alone = lin(norm(values(X[:, s])))
+        assert_close([y.data[s] for y in out], data(alone))
+        autograd.sum(alone).backward()
+    # the sums over samples can cancel (nin = 1: each normalised input is about ±1), so the
+    # error is measured against the size of the terms summed (|x / rms| <= sqrt(nin)), not the sum
+    assert np.max(np.abs(batch_grad - matrix_grad(lin.weight))) <= 1e-12 * batch * np.sqrt(nin)
 
 
 def test_attention_on_a_batch_gives_each_samples_own_result():
