@@ -10,7 +10,8 @@ Read in this order:
    (`layout.py`: the frames laid out once, drawn many times)
 5. `plots.py`   matplotlib plots (activations, training history, decision boundary, ...);
    `book_plots.py` the book's figures: a descent path over contour lines, the optimizers side
-   by side, each layer's activation histograms, a function with its higher-order derivatives
+   by side, each layer's activation histograms, a function with its higher-order derivatives;
+   `gpt_plots.py` a GPT's attention weights per head and its loss curve
 6. `stepper.py` `stepper`: one self-contained web page that steps through backprop (with
    `stepper.html`, `stepper.css`, and `stepper.js`, whose rule table mirrors autograd/rules.py)
 7. `presets.py` the book's worked examples (chapter 5's shopping graphs), ready to draw
@@ -26,6 +27,7 @@ from .book_plots import (plot_activation_histograms, plot_derivatives, plot_desc
                          plot_optimizer_paths)
 from .plots import (plot_activations, plot_decision_boundary, plot_digit_grid,
                     plot_gradient_magnitudes, plot_history)
+from .gpt_plots import plot_attention, plot_loss_curve
 from .render import RenderTimeout, backward_frames, render
 from .stepper import Stepper, stepper
 
@@ -33,5 +35,5 @@ __all__ = [
     "presets", "draw_graph", "render", "backward_frames", "RenderTimeout", "stepper", "Stepper",
     "plot_activations", "plot_history", "plot_decision_boundary", "plot_digit_grid",
     "plot_gradient_magnitudes", "plot_descent_path", "plot_optimizer_paths",
-    "plot_activation_histograms", "plot_derivatives",
+    "plot_activation_histograms", "plot_derivatives", "plot_attention", "plot_loss_curve",
 ]
