@@ -12,8 +12,6 @@ Read next: `check.py` (numerical gradients, to verify all of this).
 
 from __future__ import annotations
 
-import builtins
-
 import numpy as np
 
 from . import arith
@@ -125,14 +123,17 @@ def identity(x: Value | Number) -> Value:
 
 
 def sum(values) -> Value:  # noqa: A001  (autograd.sum, like numpy.sum)
-    """One n-ary add node over all the values: d(sum)/d(each) = 1. Numbers become constants."""
+    """One n-ary add node over all the values: d(sum)/d(each) = 1. Numbers become constants.
+    Its number is the add record's forward (two terms: a + b, as x + y gives; more: 0.0 + a +
+    b + ..., as Python's sum), so the stepper page recomputes it bit for bit, -0.0 included."""
     operands = tuple(values)
     data = [x.data for x in operands if type(x) is Value]
+    add = PRIMITIVES["add"].forward
     if len(data) == len(operands) > 0:      # all Values: the common, fast case
-        return _node(builtins.sum(data, 0.0), "add", operands, (1.0,) * len(data), operands)
+        return _node(add(*data), "add", operands, (1.0,) * len(data), operands)
     operands = tuple(x if isinstance(x, Value) else _number(x, "a sum term") for x in operands)
     parents = tuple(x for x in operands if isinstance(x, Value))
-    total = builtins.sum([x.data if isinstance(x, Value) else x for x in operands], 0.0)
+    total = add(*(x.data if isinstance(x, Value) else x for x in operands))
     if not parents:
         return Value(total)
     return _node(total, "add", parents, (1.0,) * len(parents), operands)
