@@ -174,3 +174,101 @@ def test_one_graph_drawn_from_several_threads_at_once_is_drawn_right_every_time(
     y = long_graph(150)
     expected = viz.draw_graph(y).source
     assert all(source == expected for source in in_threads(lambda: viz.draw_graph(y).source))
+
+
+# ---------------------------------------------------------------------- the page's defects
+# D1-D5, D8, D9, D12 and the page's Content-Security-Policy. The browser tests need Chromium
+# (conftest.py's `open_page`); the others run anywhere.
+
+def page_numbers(driver, field: str = "values") -> list:
+    """zerograd.ev[field] of the page: numbers (inf, nan and -0.0 kept) or lists of them."""
+    import json
+    import math
+    text = driver.execute_script(
+        "return JSON.stringify(zerograd.ev[arguments[0]], (k, x) => typeof x !== 'number' ? x"
+        " : (x !== x ? 'nan' : (Object.is(x, -0) ? '-0' : (Math.abs(x) === Infinity ?"
+        " String(x) : x))))", field)
+
+    def number(x):
+        return [number(y) for y in x] if isinstance(x, list) else (
+            float({"nan": math.nan, "-0": -0.0, "Infinity": math.inf,
+                   "-Infinity": -math.inf}.get(x, x)))
+    return [number(x) for x in json.loads(text)]
+
+
+def bits(x: float) -> str:
+    import struct
+    return struct.pack("<d", x).hex()
+
+
+# ---------------------------------------------------------------------- D1: sums of -0.0
+
+def test_a_sum_of_negative_zeros_is_the_add_records_number():
+    import math
+    import autograd
+    from autograd.rules import PRIMITIVES
+    total = autograd.sum([Value(-0.0), Value(-0.0)])
+    assert bits(total.data) == bits(PRIMITIVES["add"].forward(-0.0, -0.0))
+    assert bits(total.data) == bits((Value(-0.0) + Value(-0.0)).data)
+    assert (1 / total).data == -math.inf
+    assert bits(autograd.sum([Value(-0.0), Value(-0.0), Value(-0.0)]).data) == bits(0.0)
+
+
+@pytest.mark.parametrize("terms", [2, 3])
+def test_the_page_divides_by_a_sum_of_negative_zeros_as_python_does(open_page, terms):
+    import autograd
+    xs = [Value(-0.0, name=f"x{k}") for k in range(terms)]
+    out = 1 / autograd.sum(xs)
+    out.backward()
+    driver = open_page(out)
+    python = [node.data for node in autograd.topological_order(out)]
+    assert [bits(x) for x in page_numbers(driver)] == [bits(x) for x in python]
+
+
+# ---------------------------------------------------------------------- D5: a lone surrogate
+
+def test_a_lone_surrogate_in_a_name_is_saved_escaped_and_never_empties_the_file(tmp_path):
+    x = Value(0.5, name="a\ud800b")
+    y = (x * 2).exp()
+    y.backward()
+    target = tmp_path / "page.html"
+    target.write_text("the old page", encoding="utf-8")
+    page = viz.stepper(y).save(target)
+    text = page.read_text(encoding="utf-8")
+    assert "a\\ud800b" in text and [p.name for p in tmp_path.iterdir()] == ["page.html"]
+
+
+def test_a_failed_save_leaves_the_old_file_whole(tmp_path):
+    stepper = viz.stepper(Value(0.5, name="x") * 2)
+    target = tmp_path / "page.html"
+    target.write_text("the old page", encoding="utf-8")
+    stepper.html = "broken \udc80 page"             # cannot be written as UTF-8
+    with pytest.raises(UnicodeEncodeError):
+        stepper.save(target)
+    assert target.read_text(encoding="utf-8") == "the old page"
+    assert [p.name for p in tmp_path.iterdir()] == ["page.html"]
+
+
+# ---------------------------------------------------------------------- D12: inf × 0, quietly
+
+def quiet_inf_times_zero_graph():
+    """A composite whose inside meets inf × 0 in one sample of a batch (√x at 0, times 0)."""
+    import numpy as np
+    from autograd.groups import mark
+    with np.errstate(all="ignore"):
+        x = Value(np.array([0.0, 1.0]), name="x")
+        out = (x ** 0.5) * 0.0
+        mark("tanh", out, [x])
+        y = out.sum()
+        y.backward()
+    return y
+
+
+@needs_dot
+def test_the_layer_view_stays_quiet_where_a_batch_meets_inf_times_zero():
+    import warnings
+    y = quiet_inf_times_zero_graph()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        viz.draw_graph(y, collapse=True)
+        viz.stepper(y, collapse=True)

@@ -160,12 +160,13 @@ def local_partials(output: Value, inside: set[Value], inputs) -> dict[Value, obj
     wanted = set(inputs)
     upstream = {output: np.ones_like(output.data) if isinstance(output.data, np.ndarray)
                 else 1.0}
-    for node in reversed(_order_inside(output, inside)):
-        if node not in upstream:
-            continue
-        for parent, partial in zip(node.parents, node.partials):
-            if parent in inside or parent in wanted:
-                upstream[parent] = upstream.get(parent, 0.0) + partial * upstream[node]
+    with np.errstate(all="ignore"):     # inf × 0 in a batch is nan, quietly, as in backward
+        for node in reversed(_order_inside(output, inside)):
+            if node not in upstream:
+                continue
+            for parent, partial in zip(node.parents, node.partials):
+                if parent in inside or parent in wanted:
+                    upstream[parent] = upstream.get(parent, 0.0) + partial * upstream[node]
     return {x: upstream[x] for x in inputs if x in upstream}
 
 

@@ -23,7 +23,9 @@ import html
 import itertools
 import json
 import math
+import os
 import re
+import tempfile
 from importlib import resources
 from pathlib import Path
 
@@ -76,10 +78,20 @@ class Stepper:
         self.height = height
 
     def save(self, path: str | Path) -> Path:
-        """Write the page to path (one .html file that needs nothing else) and return the path."""
+        """Write the page to path (one .html file that needs nothing else) and return the path.
+        The page goes to a temporary file next to path, renamed onto it when complete: a
+        failure never leaves path empty or half written."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(self.html, encoding="utf-8")
+        data = self.html.encode("utf-8")       # before touching any file: may raise
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        try:
+            with os.fdopen(handle, "wb") as file:
+                file.write(data)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
         return path
 
     def _repr_html_(self) -> str:
@@ -324,7 +336,11 @@ def encode(data):
 def script_json(data) -> str:
     """data as JSON that is safe inside a <script> element (no "</script>", no "<!--")."""
     text = json.dumps(data, ensure_ascii=False, allow_nan=False)
+    text = _SURROGATE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)   # a lone one: escaped
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")     # only lone ones: a Python str holds no pairs
 
 
 # ---------------------------------------------------------------------- the rule table (JS)
