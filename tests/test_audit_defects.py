@@ -272,3 +272,22 @@ def test_the_layer_view_stays_quiet_where_a_batch_meets_inf_times_zero():
         warnings.simplefilter("error")
         viz.draw_graph(y, collapse=True)
         viz.stepper(y, collapse=True)
+
+
+# ---------------------------------------------------------------------- CSP: its own scripts only
+
+def test_the_page_runs_its_own_scripts_and_no_injected_one(open_page, tmp_path):
+    from conftest import console_errors
+    x = Value(0.5, name="x")
+    y = x.sigmoid()
+    y.backward()
+    page = viz.stepper(y).html
+    injected = page.replace("</body>", "<script>window.injected = 1;</script>\n</body>")
+    (tmp_path / "injected.html").write_text(injected, encoding="utf-8")
+    driver = open_page.file(tmp_path / "injected.html")
+    assert driver.execute_script("return typeof window.injected") == "undefined"
+    assert driver.execute_script("return typeof zerograd.goTo") == "function"
+    refused = console_errors(driver)                # the refusal, read out of the console
+    assert refused and all("Content Security Policy" in line for line in refused), refused
+    policy = re.search(r'Content-Security-Policy" content="([^"]*)"', page).group(1)
+    assert "unsafe-inline" not in policy.split("style-src")[0], policy

@@ -19,6 +19,8 @@ Read next: `stepper.js` (the page itself: rule table, state, rendering, controls
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import itertools
 import json
@@ -597,9 +599,10 @@ def fill_template(model: dict, svg: str, lang: str, layer: tuple | None = None) 
     templates."""
     text = PAGE_TEXT[lang]
     steps = len(model["nodes"]) + 1 + sum(len(node["partials"]) for node in model["nodes"])
+    script, rules = _asset("stepper.js"), page_rules(lang)
     parts = {
-        "lang": lang, "css": _asset("stepper.css"), "script": _asset("stepper.js"),
-        "rules": page_rules(lang),
+        "lang": lang, "css": _asset("stepper.css"), "script": script, "rules": rules,
+        "script hashes": " ".join(script_hash(f"\n{code}\n") for code in (rules, script)),
         "svg": svg, "model": script_json(model), "text": script_json(text),
         "last step": str(steps - 1), "quiz checked": " checked" if model["quiz"] else "",
         "sample selector": _sample_selector(model, text),
@@ -615,6 +618,13 @@ def fill_template(model: dict, svg: str, lang: str, layer: tuple | None = None) 
         return html.escape(text[key[2:]]) if key.startswith("t:") else parts[key]
 
     return re.sub(r"\{\{([a-z: ]+)\}\}", fill, _asset("stepper.html"))
+
+
+def script_hash(code: str) -> str:
+    """The Content-Security-Policy source that lets exactly this inline script run:
+    'sha256-…' of its text (stepper.html puts each script between two line breaks)."""
+    digest = hashlib.sha256(code.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
 
 
 def _sample_selector(model: dict, text: dict) -> str:
