@@ -8,9 +8,9 @@ English names. Each step reads one name, one character at a time, and learns to 
 next one (the loss is -log of the probability it gave the right character); Adam moves the
 weights, with a learning rate decaying linearly to 0. Then the model makes up new names, one
 character at a time, and draws under out/: the loss curve, the attention weights of each head
-over a name, and the layer view of one position (Linear, RMSNorm, each attention head, the MLP
-block and the loss as one node each), in the language of --lang. --steps, --samples and
---temperature change the run.
+over a name, and the layer view of one position in a small GPT of the same kind (Linear,
+RMSNorm, each attention head, the MLP block and the loss as one node each), in the language of
+--lang. --steps, --samples and --temperature change the run.
 
 Read next: `nn/gpt.py` (the blocks), `viz/gpt_plots.py` (the plots), notebook 08.
 """
@@ -62,7 +62,7 @@ class Progress:
 def draw(model: GPT, tok: data.CharTokenizer, losses: list[float], name: str, out: Path,
          lang: str, layers: bool = True) -> list[Path]:
     """The loss curve, the attention weights over `name` and (if layers) the layer view of its
-    first position; the paths written."""
+    first position, in a small GPT; the paths written."""
     from viz import draw_graph
     from viz.gpt_plots import plot_attention, plot_loss_curve
     from viz.labels import words
@@ -74,11 +74,13 @@ def draw(model: GPT, tok: data.CharTokenizer, losses: list[float], name: str, ou
     plot_attention(model.attention_weights(), labels, paths[1], lang, name=name)
     if not layers:
         return paths[:2]
-    loss = model.loss_at(tokens, 0)               # one position: the first character
+    # The layer view of one position: at 16 channels every Linear node has 16 arrows in, too
+    # many to read, so it is drawn for a small GPT of the same kind (4 channels, 2 heads).
+    small = GPT(tok.vocab_size, n_embd=4, n_head=2, block_size=model.block_size, seed=0)
+    loss = small.loss_at(tokens, 0)               # one position: the first character
     loss.backward()
     draw_graph(loss, collapse=True, lang=lang).render(paths[2].with_suffix(""), format="svg",
                                                       cleanup=True)
-    model.zero_grad()
     return paths
 
 
