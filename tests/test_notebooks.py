@@ -46,8 +46,19 @@ def test_notebook_runs_top_to_bottom_and_prints_what_it_teaches(path, tmp_path):
                                      resources={"metadata": {"path": str(tmp_path)}})
     client.execute()                          # any error in any cell fails the test
     shown = "\n".join(_output_text(cell) for cell in notebook.cells if cell.cell_type == "code")
-    missing = [want for want in notebook.metadata["zerograd"]["expect"] if want not in shown]
+    missing = [want for want in _expected(notebook.metadata["zerograd"]) if want not in shown]
     assert not missing, f"{path.name}: expected in the outputs but not found: {missing}"
+
+
+def _expected(metadata: dict) -> list[str]:
+    """The notebook's "expect" strings, and those of "expect_with": {module: [...]} for each
+    optional module that imports here (a part that needs PyTorch prints its numbers only
+    where PyTorch is installed, and says how to install it elsewhere)."""
+    import importlib.util
+    wanted = list(metadata["expect"])
+    for module, strings in metadata.get("expect_with", {}).items():
+        wanted += strings if importlib.util.find_spec(module) else []
+    return wanted
 
 
 def _output_text(cell) -> str:
