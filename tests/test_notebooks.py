@@ -8,6 +8,7 @@ printing what the chapter says fails here.
 """
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted(path for path in (ROOT / "notebooks").glob("**/*.ipynb")   # ja/: Japanese
                    if ".ipynb_checkpoints" not in path.parts)
 NAMES = [str(path.relative_to(ROOT / "notebooks")) for path in NOTEBOOKS]
-INSTALL_MARKER = "from autograd import Value"   # Colab has another `autograd`
+sys.path.insert(0, str(ROOT / "notebooks"))
+import install_cell  # noqa: E402  (the first cell of every notebook, in one place)
 
 
 def test_there_is_a_course():
@@ -32,9 +34,8 @@ def test_notebook_is_committed_clean_and_starts_by_installing_zerograd(path):
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     assert all(cell.outputs == [] and cell.execution_count is None for cell in code), \
         f"{path.name}: clear the outputs before committing (small diffs)"
-    first = code[0].source
-    assert INSTALL_MARKER in first and "pip install" in first, \
-        f"{path.name}: the first code cell installs zerograd when it is missing"
+    assert code[0].source == install_cell.CELL, \
+        f"{path.name}: the first code cell must be notebooks/install_cell.py's CELL (run it)"
     assert notebook.metadata.get("zerograd", {}).get("expect"), \
         f"{path.name}: list the numbers it teaches in metadata zerograd.expect"
 
