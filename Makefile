@@ -17,7 +17,7 @@ PY     := $(VENV)/bin/python
 
 .PHONY: test demo bench dist notebooks dot fonts browser data ipadic clean
 
-test: $(VENV)/.installed-test $(VENV)/.installed-torch dot fonts browser data ipadic
+test: $(VENV)/.installed-test $(VENV)/.installed-torch $(VENV)/wheels dot fonts browser data ipadic
 	$(PY) -m pytest
 
 demo: $(VENV)/.installed-demos dot fonts data ipadic
@@ -155,6 +155,14 @@ $(VENV)/.installed-torch: | $(PY)
 	    "--index-url https://download.pytorch.org/whl/cpu, then re-run make test)."; \
 	fi
 	touch $@
+
+# HIPS autograd's wheel (another package also called `autograd`, which Colab has), for the test
+# that installs it first in a fresh environment and runs notebook 01's install cell over it
+# (tests/test_colab_install.py): downloaded here, so the test itself needs no network.
+$(VENV)/wheels: | $(PY)
+	@mkdir -p $@.tmp && $(PY) -m pip download --quiet --no-deps --dest $@.tmp autograd==1.7.0 \
+	  && mv $@.tmp $@ || { rm -rf $@.tmp; echo "Could not download HIPS autograd's wheel:" \
+	  "the Colab install test will be skipped."; }
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis *.egg-info

@@ -92,3 +92,17 @@ def console_errors(driver) -> list[str]:
     """The console's errors (and failed loads) since the log was last read; reading empties it."""
     return [entry["message"] for entry in driver.get_log("browser")
             if entry["level"] == "SEVERE"]
+
+
+@pytest.fixture(scope="session")
+def zerograd_wheel(tmp_path_factory) -> Path:
+    """zerograd's wheel, built offline from this checkout (what `make dist` makes)."""
+    import subprocess
+    import sys
+    pytest.importorskip("build", reason="the test extra installs build (pip install build)")
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation",
+                    "--skip-dependency-check", "--outdir", str(out),
+                    str(Path(__file__).resolve().parents[1])], check=True, capture_output=True)
+    [wheel] = out.glob("zerograd-*.whl")
+    return wheel

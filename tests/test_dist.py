@@ -3,25 +3,16 @@ files, the licence and complete metadata, and nothing of the repository's own (t
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import zipfile
 from email.parser import Parser
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
 
-
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory) -> Path:
-    pytest.importorskip("build", reason="the test extra installs build")
-    out = tmp_path_factory.mktemp("dist")
-    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--skip-dependency-check", "--outdir",
-                    str(out), str(ROOT)], check=True, capture_output=True)
-    [path] = out.glob("zerograd-*.whl")
-    return path
+@pytest.fixture
+def wheel(zerograd_wheel) -> Path:
+    return zerograd_wheel          # (conftest.py builds it once)
 
 
 def test_the_wheel_holds_the_three_packages_and_the_pages_files(wheel):
