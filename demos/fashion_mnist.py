@@ -30,6 +30,7 @@ import numpy as np
 
 import nn
 from nn import data
+from viz.labels import CLI_TEXT, words
 
 HIDDEN = 50
 EPOCHS = 5
@@ -77,15 +78,18 @@ def load(folder: str | None):
         return None
 
 
-def choose(X: np.ndarray, y: np.ndarray, n: int | None, what: str):
-    """(X, y) cut to a stratified subset of n samples when n is given; and a line saying so."""
+def choose(X: np.ndarray, y: np.ndarray, n: int | None, what: str, lang: str = "en"):
+    """(X, y) cut to a stratified subset of n samples when n is given; and a line saying so
+    ("training" or "test" photos, in lang)."""
+    text = words(lang)
+    what = text[f"fashion {what}"]
     if n is None or n >= len(y):
-        return X, y, f"all {len(y)} {what} photos"
+        return X, y, text["fashion all"].format(n=len(y), what=what)
     X_part, y_part = data.first_per_class(X, y, n)
     counts = np.unique(y_part, return_counts=True)[1]
     each = f"{counts.min()}" if counts.min() == counts.max() else f"{counts.min()}-{counts.max()}"
-    return X_part, y_part, (f"{len(y_part)} of {len(y)} {what} photos (a stratified subset: "
-                            f"the first {each} of each class)")
+    return X_part, y_part, text["fashion subset"].format(k=len(y_part), n=len(y), what=what,
+                                                         each=each)
 
 
 def build(args: argparse.Namespace) -> tuple[nn.MLP, nn.Optimizer]:
@@ -103,19 +107,23 @@ def train(model: nn.MLP, optimizer: nn.Optimizer, train_set, test_set,
     start = time.perf_counter()
     history = nn.fit(model, *train_set, nn.softmax_cross_entropy, optimizer, epochs=args.epochs,
                      batch_size=args.batch_size, seed=args.seed, validation=test_set)
+    text = words(args.lang)
     for epoch, (loss, held_out) in enumerate(zip(history["loss"], history["val_accuracy"]), 1):
-        print(f"epoch {epoch:2d}  loss {loss:.4f}  test accuracy {held_out:.4f}")
-    print(f"trained in {time.perf_counter() - start:.1f} s")
+        print(text["fashion epoch"].format(epoch=epoch, loss=loss, accuracy=held_out))
+    print(text["fashion trained"].format(seconds=time.perf_counter() - start))
     return history
 
 
-def confusions(predicted: np.ndarray, true: np.ndarray, top: int = 3) -> list[str]:
+def confusions(predicted: np.ndarray, true: np.ndarray, top: int = 3,
+               lang: str = "en") -> list[str]:
     """The `top` most frequent mistakes as lines "Shirt taken for T-shirt/top: 12 times"."""
     pairs, counts = np.unique(np.column_stack([true, predicted])[predicted != true], axis=0,
                               return_counts=True)
     order = np.argsort(-counts, kind="stable")[:top]
-    names = data.FASHION_CLASSES
-    return [f"{names[pairs[i, 0]]} taken for {names[pairs[i, 1]]}: {counts[i]} times"
+    text = words(lang)
+    names = [text[f"class {name}"] for name in data.FASHION_CLASSES]
+    return [text["fashion confusion"].format(true=names[pairs[i, 0]],
+                                             predicted=names[pairs[i, 1]], count=counts[i])
             for i in order]
 
 
@@ -124,19 +132,19 @@ def report(model: nn.MLP, X_test, y_test, history: dict, args: argparse.Namespac
     from viz.plots import plot_digit_grid, plot_history
     predicted = nn.predict(model, X_test)
     wrong = np.flatnonzero(predicted != y_test)
-    print(f"{len(wrong)} of {len(y_test)} test photos misclassified; the most frequent mistakes:")
-    for line in confusions(predicted, y_test):
+    print(words(args.lang)["fashion mistakes"].format(wrong=len(wrong), n=len(y_test)))
+    for line in confusions(predicted, y_test, lang=args.lang):
         print(f"  {line}")
     suffix = "" if args.lang == "en" else f"_{args.lang}"
     out = Path(args.out)
     history_path = out / f"fashion_mnist_history{suffix}.png"
     grid_path = out / f"fashion_mnist_misclassified{suffix}.png"
     plot_history(history, history_path, lang=args.lang)
-    print(f"wrote {history_path}")
+    print(CLI_TEXT[args.lang]["wrote"].format(path=history_path))
     shown = wrong[:SHOWN_MISTAKES]
     plot_digit_grid(X_test[shown], predicted[shown], y_test[shown], grid_path, shape=(28, 28),
                     columns=6, lang=args.lang, class_names=data.FASHION_CLASSES)
-    print(f"wrote {grid_path}")
+    print(CLI_TEXT[args.lang]["wrote"].format(path=grid_path))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -145,12 +153,13 @@ def main(argv: list[str] | None = None) -> int:
     arrays = load(args.folder)
     if arrays is None:
         return 2
-    X_train, y_train, train_text = choose(*arrays[:2], args.subset, "training")
-    X_test, y_test, test_text = choose(*arrays[2:], args.test_subset, "test")
+    text = words(args.lang)
+    X_train, y_train, train_text = choose(*arrays[:2], args.subset, "training", args.lang)
+    X_test, y_test, test_text = choose(*arrays[2:], args.test_subset, "test", args.lang)
     model, optimizer = build(args)
-    print(f"{model}, {type(optimizer).__name__}(lr={optimizer.lr:g}), "
-          f"minibatches of {args.batch_size}")
-    print(f"training on {train_text}; testing on {test_text}")
+    print(text["fashion setup"].format(model=model, optimizer=type(optimizer).__name__,
+                                       lr=optimizer.lr, batch=args.batch_size))
+    print(text["fashion data"].format(train=train_text, test=test_text))
     history = train(model, optimizer, (X_train, y_train), (X_test, y_test), args)
     report(model, X_test, y_test, history, args)
     print(f"accuracy={nn.accuracy(model, X_test, y_test):.4f}")

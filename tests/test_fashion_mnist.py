@@ -201,6 +201,7 @@ def test_confusions_counts_the_most_frequent_mistakes():
     predicted = np.array([0, 0, 0, 6, 6, 0, 7, 7, 9])        # 2 sandals sneakers, 1 T-shirt a shirt
     assert confusions(predicted, true, top=2) == ["Shirt taken for T-shirt/top: 3 times",
                                                   "Sandal taken for Sneaker: 2 times"]
+    assert confusions(predicted, true, top=1, lang="ja") == ["シャツをTシャツ/トップと間違えた：3 回"]
 
 
 @pytest.mark.parametrize("lang", ["en", "ja"])
@@ -210,12 +211,19 @@ def test_the_demo_trains_on_a_small_subset_and_draws(fashion, tmp_path, capsys, 
             "--lang", lang, "--out", str(tmp_path)]
     assert fashion_mnist.main(argv) == 0
     out = capsys.readouterr().out
-    assert "100 of 60000 training photos (a stratified subset: the first 10 of each class)" in out
-    assert "55 of 10000 test photos (a stratified subset: the first 5-6 of each class)" in out
+    said = {"en": ["100 of 60000 training photos (a stratified subset: the first 10 of each "
+                   "class)", "55 of 10000 test photos (a stratified subset: the first 5-6 of "
+                   "each class)", "epoch  1  loss", "trained in", "wrote"],
+            "ja": ["訓練用の写真 60000 枚のうち 100 枚（層化した部分集合：各クラスの最初の 10 枚）",
+                   "テスト用の写真 10000 枚のうち 55 枚（層化した部分集合：各クラスの最初の 5-6 枚）",
+                   "エポック  1  損失", "学習時間", "に書き出しました"]}
+    assert all(line in out for line in said[lang]), out
+    assert not any(line in out for line in said["en" if lang == "ja" else "ja"])
     suffix = "" if lang == "en" else "_ja"
     for kind in ("history", "misclassified"):
         path = tmp_path / f"fashion_mnist_{kind}{suffix}.png"
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", path
-    wrong = int(out.split(" of 55 test photos misclassified")[0].split()[-1])
+    wrong = (int(out.split(" of 55 test photos misclassified")[0].split()[-1]) if lang == "en"
+             else int(out.split("テスト用の写真 55 枚のうち ")[1].split()[0]))
     accuracy = float(out.split("accuracy=")[-1])
     assert np.isclose(accuracy, 1 - wrong / 55, atol=1e-4)
