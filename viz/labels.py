@@ -367,9 +367,12 @@ MAX_NAME = 40   # longer names are cut, with "…", so one node cannot swallow t
 def escape(text: str) -> str:
     """text made safe for a Graphviz label (HTML-like or quoted), shown exactly as written:
     unprintable characters as escapes, dot's own escapes (\\N, \\G, ...) kept literal."""
-    if len(text) > MAX_NAME:
-        text = text[:MAX_NAME - 1] + "…"
-    return "".join(_escape_char(char) for char in text)
+    return "".join(_escape_char(char) for char in shorten(text, MAX_NAME))
+
+
+def shorten(text: str, most: int) -> str:
+    """text, or its first most - 1 code points and "…" when longer (never half a character)."""
+    return text if len(text) <= most else text[:most - 1] + "…"
 
 
 def _escape_char(char: str) -> str:
@@ -579,6 +582,11 @@ PAGE_TEXT = {
         "bundle samples": "the page holds the first {shown} of the {total} samples: the totals "
                           "(a mean, a parameter's gradient) are over these {shown}; "
                           "stepper(..., samples={total}) holds them all",
+        "quiz rule": "Checked to 4 significant digits: an answer that rounds to the same 4 "
+                     "digits is right (-0.38752 for -0.3875), and so is one within 0.1%. "
+                     "Full-width digits (－０．３８７５) work too.",
+        "page nonfinite": " ({what} comes from {how} at {who})",
+        "page speed": "speed",
     },
     "ja": {
         "page title": "誤差逆伝播をステップごとに",
@@ -676,6 +684,11 @@ PAGE_TEXT = {
         "bundle samples": "ページには {total} 個のうち最初の {shown} 個のサンプルだけを入れています。"
                           "合計（平均、パラメータの勾配）はこの {shown} 個についての値です。"
                           "stepper(..., samples={total}) ですべて入れられます",
+        "quiz rule": "有効数字 4 桁で確かめます: 同じ 4 桁に丸まる答えは正解です（-0.3875 には "
+                     "-0.38752 も正解）。0.1% 以内の答えも正解です。全角の数字（－０．３８７５）"
+                     "でも入力できます。",
+        "page nonfinite": "（この {what} の出どころ: {who} での {how}）",
+        "page speed": "速さ",
     },
 }
 
