@@ -291,3 +291,264 @@ def test_the_page_runs_its_own_scripts_and_no_injected_one(open_page, tmp_path):
     assert refused and all("Content Security Policy" in line for line in refused), refused
     policy = re.search(r'Content-Security-Policy" content="([^"]*)"', page).group(1)
     assert "unsafe-inline" not in policy.split("style-src")[0], policy
+
+
+# ---------------------------------------------------------------------- item 4: one name per node
+
+def lecture_mlp_loss():
+    """A 2-3-1 network on two samples from nn.as_inputs, with its mse loss, after backward."""
+    import numpy as np
+    m = nn.MLP(2, [3, 1], seed=0)
+    out = m(nn.as_inputs(np.array([[0.5, 1.0], [1.0, 2.0]])))
+    out = out[0] if isinstance(out, list) else out
+    loss = nn.mse_loss([out], np.array([[0.0], [1.0]]))
+    loss.backward()
+    return loss
+
+
+def minus_x_graph():
+    x = Value(0.5, name="x")
+    minus_one = Value(-1.0, name="-1")
+    z = (minus_one * x).exp() + minus_one ** 2
+    z.backward()
+    return z
+
+
+def test_each_node_is_called_by_its_name_its_module_or_what_made_it():
+    from autograd import topological_order
+    from viz.scene import node_labels
+    z = minus_x_graph()
+    assert node_labels(topological_order(z)) == ["-1", "x", "-1·x", "exp(-1·x)", "(-1)^2",
+                                                 "exp(-1·x)+(-1)^2"]
+    labels = node_labels(topological_order(lecture_mlp_loss()))
+    assert {"x0", "x1", "L1.N0", "L1.N2", "L2.N0", "L1.N0.w1"} <= set(labels)
+    assert labels[-1] == "loss" and len(set(labels)) == len(labels)
+    y = Value(0.5, name="x").sigmoid()
+    assert node_labels(topological_order(y))[-1] == "sigmoid(x)"
+
+
+def test_a_node_without_a_short_description_is_numbered_the_same_in_both_views(tmp_path):
+    from autograd import topological_order
+    from viz.scene import node_labels
+    x = Value(0.5, name="x")
+    long = (((x * 2.5 + 1.25) * x).exp() + x).sigmoid() * 3
+    long.backward()
+    order = topological_order(long)
+    labels = node_labels(order)
+    numbered = [(i, label) for i, label in enumerate(labels) if label.startswith("#")]
+    assert numbered and all(label == f"#{i}" for i, label in numbered)
+    page = viz.stepper(long, collapse=True)
+    views = [json_script(page.html, "zg-model"), json_script(page.html, "zg-layer-model")]
+    assert [n["label"] for n in views[0]["nodes"]] == labels
+    assert all(n["label"] == labels[n["source"]] for n in views[1]["nodes"])
+
+
+def json_script(page: str, name: str) -> dict:
+    import json
+    return json.loads(re.search(f'<script type="application/json" id="{name}">(.*?)</script>',
+                                page, re.S).group(1))
+
+
+@needs_dot
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_drawings_and_frames_call_each_node_by_the_same_name(tmp_path, lang):
+    from autograd import topological_order
+    from viz.frames import backward_scenes, forward_scenes
+    from viz.scene import node_labels, read_graph
+    z = minus_x_graph()
+    labels = node_labels(topological_order(z))
+    texts = svg_texts(viz.render(z, tmp_path / f"{lang}.svg", lang=lang))
+    assert all(label in texts for label in labels), (labels, texts)
+    graph = read_graph(z, 100)
+    titles = " ".join(s.title for s in forward_scenes(graph, lang) + backward_scenes(graph, lang))
+    assert "値 " not in titles and "value " not in titles and "#" not in titles
+    for label in ("exp(-1·x)", "(-1)^2", "-1·x", "x"):
+        assert (f"'{label}'" if lang == "en" else f"「{label}」") in titles
+    loss = lecture_mlp_loss()
+    layer = svg_texts(viz.render(loss, tmp_path / f"layer-{lang}.svg", lang=lang,
+                                 collapse=True))
+    assert {"x0", "x1", "loss"} <= set(layer) and not any(t.startswith("#") for t in layer)
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_page_calls_each_node_by_the_same_name_as_the_picture(open_page, lang):
+    from autograd import topological_order
+    from viz.scene import node_labels
+    loss = lecture_mlp_loss()
+    labels = node_labels(topological_order(loss))
+    driver = open_page(loss, lang=lang, collapse=True, quiz=True)
+    for view in ("layer", "primitive"):
+        driver.execute_script("zerograd.useView(arguments[0]); zerograd.render()", view)
+        names = driver.execute_script(
+            "return zerograd.model.nodes.map((n, i) => { const g = document.getElementById("
+            "'zg-node-' + i); const t = g && g.querySelector('text.zg-name');"
+            " return [n.source ?? i, t ? t.textContent : null]; })")
+        for source, text in names:
+            assert text in (labels[source], labels[source].split(".")[-1], None), (source, text)
+        asked = driver.execute_script("return zerograd.state.asked")
+        question = driver.find_element("id", "zg-question").text
+        source = driver.execute_script("return zerograd.model.nodes[arguments[0]].source ?? "
+                                       "arguments[0]", asked)
+        assert labels[source] in question
+    driver.execute_script("zerograd.useView('layer'); zerograd.setQuiz(false)")
+    sentences = driver.execute_script(
+        "const out = []; for (let k = 0; k < zerograd.steps.length; k++) { zerograd.goTo(k);"
+        " out.push(document.getElementById('zg-title').textContent); } return out")
+    assert not any("#" in s for s in sentences)
+    assert any("grad(L1.N0)" in s or "L1.N0" in s for s in sentences)
+
+
+# ---------------------------------------------------------------------- D2: a batch of one sample
+
+def test_editing_a_batch_of_one_sample_while_another_sample_is_shown(open_page):
+    import numpy as np
+    from selenium.webdriver.support.ui import Select
+    x = Value(np.array([0.5]), name="x")                 # one sample: stands for all three
+    w = Value(np.array([1.0, 2.0, 3.0]), name="w")
+    y = (x * w).exp().sum()
+    y.backward()
+    driver = open_page(y)
+    Select(driver.find_element("id", "zg-sample")).select_by_index(2)
+    type_into(driver, "zg-input-0", "1.5")
+    expected = Value(np.array([1.5]), name="x") * w
+    values = page_numbers(driver)
+    assert values[0] == [1.5] and values[2] == list(expected.data)
+    assert values[-1] == (expected.exp().sum()).data
+
+
+def type_into(driver, element_id: str, text: str) -> None:
+    from selenium.webdriver.common.keys import Keys
+    field = driver.find_element("id", element_id)
+    field.clear()
+    field.send_keys(text, Keys.ENTER)
+
+
+# ---------------------------------------------------------------------- D8, D9: names on the page
+
+def page_texts(driver) -> str:
+    """Every text the page shows: its body and its picture (SVG texts included)."""
+    return driver.execute_script("return document.body.innerText + ' ' + [...document"
+                                 ".querySelectorAll('svg text')].map(t => t.textContent).join(' ')")
+
+
+def test_control_and_bidi_characters_are_shown_escaped_on_the_page(open_page):
+    import unicodedata
+    x = Value(0.5, name="0.5\u202e x\x1b[31m")
+    y = (x * 2).exp()
+    y.backward()
+    driver = open_page(y, quiz=True)
+    driver.find_element("id", "zg-node-0").click()
+    shown = page_texts(driver)
+    assert not [c for c in shown if unicodedata.category(c) in ("Cc", "Cf") and c not in "\n\t"]
+    assert "0.5\\u202e x\\x1b[31m" in shown
+    driver.execute_script("zerograd.setQuiz(false); zerograd.goTo(zerograd.steps.length - 1)")
+    assert "0.5\\u202e x\\x1b[31m" in driver.find_element("id", "zg-title").text
+
+
+def test_long_names_are_cut_at_code_points_as_python_cuts_them(open_page):
+    name = "𝑥" * 45                                    # outside the BMP: surrogate pairs in JS
+    x = Value(0.5, name=name)
+    y = x * 3
+    y.backward()
+    driver = open_page(y)
+    driver.find_element("id", "zg-node-0").click()
+    shown = page_texts(driver)
+    assert "\ufffd" not in shown and name[:39] + "…" in shown
+    assert driver.execute_script("return /[\\ud800-\\udfff](?![\\udc00-\\udfff])/.test("
+                                 "zerograd.model.nodes[0].label.replace(/[\\ud800-\\udbff]"
+                                 "[\\udc00-\\udfff]/g, ''))") is False
+
+
+# ---------------------------------------------------------------------- item 5: the page for learners
+
+def sigmoid_graph(x: float = 0.5):
+    """z = (-1)² / ((-1)² + exp(-1·x)), the README's graph, after backward."""
+    x = Value(x, name="x")
+    minus_one = Value(-1.0, name="-1")
+    one = minus_one ** 2
+    z = one / (one + (minus_one * x).exp())
+    z.backward()
+    return z
+
+
+def quiz_answer(driver, text: str) -> str:
+    field = driver.find_element("id", "zg-answer")
+    field.clear()
+    field.send_keys(text)
+    driver.find_element("id", "zg-check").click()
+    return driver.find_element("id", "zg-feedback").text
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_quiz_takes_full_width_answers_and_says_what_it_checks(open_page, lang):
+    driver = open_page(sigmoid_graph(), lang=lang, quiz=True)
+    rule = driver.find_element("id", "zg-quiz-rule").text
+    assert "4" in rule and rule == viz.labels.PAGE_TEXT[lang]["quiz rule"]
+    asked = lambda: driver.execute_script("return zerograd.state.asked")  # noqa: E731
+    truth = lambda: driver.execute_script(                                # noqa: E731
+        "return zerograd.ev.grads[zerograd.state.asked]")
+    first = asked()
+    wrong = quiz_answer(driver, "９９")
+    assert asked() == first and "?" not in wrong
+    full_width = viz.labels.number(truth(), 4).translate(
+        str.maketrans("0123456789.-", "０１２３４５６７８９．－"))
+    quiz_answer(driver, full_width)                    # "０．６２２５": right
+    assert asked() != first
+    second, value = asked(), truth()
+    quiz_answer(driver, f" {value * (1 + 4e-5):.7f} ")     # rounds to the same 4 digits
+    assert asked() != second
+    score = driver.find_element("id", "zg-score").text
+    assert score.endswith("2 / 3")
+
+
+def test_a_leaf_field_takes_full_width_digits_signs_and_spaces(open_page):
+    driver = open_page(sigmoid_graph())
+    type_into(driver, "zg-input-2", "－０．３８７５")       # x (node 2): full-width
+    assert page_numbers(driver)[2] == -0.3875
+    type_into(driver, "zg-input-2", " 1 . 5 ")
+    assert page_numbers(driver)[2] == 1.5
+
+
+def all_explanations(driver) -> list[str]:
+    """The sentence of every step and the explanation of every node, at every step's end."""
+    return driver.execute_script(
+        "const out = []; for (let k = 0; k < zerograd.steps.length; k++) { zerograd.goTo(k);"
+        " out.push(document.getElementById('zg-title').textContent); }"
+        " zerograd.model.nodes.forEach((n, i) => { document.getElementById('zg-node-' + i)"
+        ".dispatchEvent(new MouseEvent('click', {bubbles: true}));"
+        " out.push(document.getElementById('zg-explain').innerText); }); return out")
+
+
+def repeats(text: str) -> list[str]:
+    """Neighbouring parts of an "a = b = c" chain that say the same (parentheses aside)."""
+    found = []
+    for line in text.splitlines():
+        parts = [p.strip().strip("()").replace("−", "-") for p in line.split(" = ")]
+        found += [line for a, b in zip(parts, parts[1:]) if a == b]
+    return found
+
+
+@pytest.mark.parametrize("x", [0.5, -1000.0])
+def test_explanations_never_repeat_and_a_nan_says_where_it_comes_from(open_page, x):
+    driver = open_page(sigmoid_graph(x))
+    texts = all_explanations(driver)
+    assert [r for text in texts for r in repeats(text)] == []
+    nan = [text for text in texts if "nan" in text]
+    if x == -1000.0:
+        assert nan and all("comes from" in text for text in nan[:1])
+        assert any("inf × 0 = nan at exp(-1·x)" in t or "0 × inf = nan at exp(-1·x)" in t
+                   for t in nan), nan
+    else:
+        assert nan == []
+
+
+def test_play_has_a_speed_control(open_page):
+    from selenium.webdriver.support.ui import Select
+    driver = open_page(sigmoid_graph())
+    driver.execute_script("window.delays = []; const set = window.setInterval;"
+                          " window.setInterval = (f, ms) => { delays.push(ms); return set(f, ms); }")
+    for speed, delay in (("4", 225), ("0.5", 1800)):
+        Select(driver.find_element("id", "zg-speed")).select_by_value(speed)
+        driver.find_element("id", "zg-play").click()
+        driver.find_element("id", "zg-play").click()         # pause
+        assert driver.execute_script("return delays.at(-1)") == delay

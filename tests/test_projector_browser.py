@@ -183,7 +183,8 @@ def test_following_a_weight_in_japanese(open_page):
     model, _, loss = lecture_loss()
     driver = open_page(loss, collapse=True, lang="ja")
     text = "\n".join(follow_weight(driver, 1, 2, 4))
-    assert "から #" in text and "経路" in text and re.search(r"∂\(L2\.N2\)/∂w\[2,4\]", text)
+    assert "から (L3.N0−1)^2 まで" in text and "∂((L3.N0−1)^2)/∂w = " in text   # the loss's name
+    assert "経路" in text and re.search(r"∂\(L2\.N2\)/∂w\[2,4\]", text)
 
 
 def test_a_bounded_batch_is_recomputed_in_the_page_as_in_python(open_page):

@@ -724,10 +724,10 @@ def test_sigmoid_page_shows_every_step_as_the_engine_computes_it(open_page):
     assert titles[4] == "exp(-0.5) = 0.6065"                        # forward: an op
     assert titles[6] == "1 ÷ 1.607 = 0.6225"
     assert re.match(r"grad\(#6\) = 1\b", titles[7]), titles[7]     # backward: the seed
-    assert titles[8] == "grad(#1) += ∂ 0.6225 × upstream 1 = 0.6225"
+    assert titles[8] == "grad((-1)^2) += ∂ 0.6225 × upstream 1 = 0.6225"   # called as made
     assert titles[14] == "grad(x) += ∂ -1 × upstream -0.235 = 0.235"
     # (-1)² and -1 are branch points: their second term is added to the first
-    branch = r"; .*grad\(#1\) = 0\.6225 \+ \(?-0\.3875\)? = 0\.235$"
+    branch = r"; .*grad\(\(-1\)\^2\) = 0\.6225 \+ \(?-0\.3875\)? = 0\.235$"
     assert re.search(branch, titles[10]), titles[10]
     branch = (r"^grad\(-1\) \+= ∂ -2 × upstream 0\.235 = -0\.47; "
               r".*grad\(-1\) = -0\.1175 \+ \(?-0\.47\)? = -0\.5875$")
@@ -837,7 +837,9 @@ def test_typing_a_leaf_value_recomputes_every_value_and_gradient(open_page):
     assert final_mismatches(driver, z) == []
     for leaf in (0, 2):
         assert driver.find_element("id", f"zg-range-{leaf}").get_attribute("type") == "range"
-        assert driver.find_element("id", f"zg-input-{leaf}").get_attribute("type") == "number"
+        field = driver.find_element("id", f"zg-input-{leaf}")      # text: full-width digits too
+        assert (field.get_attribute("type"), field.get_attribute("inputmode")) == ("text",
+                                                                                  "decimal")
     type_into(driver, "zg-input-2", "-1.75")                      # x
     assert final_mismatches(driver, sigmoid_graph(x=-1.75)[-1]) == []
     driver.execute_script("zerograd.setLeaf(0, -0.5)")             # the constant -1
@@ -929,16 +931,19 @@ def test_the_step_is_in_the_url_fragment(open_page):
     graph, scenes = scenes_of(root)
     driver = open_page(root)
     assert read_page(driver)["step"] == len(scenes) - 1            # no fragment: the last step
-    driver.execute_script("zerograd.goTo(7)")
-    assert re.search(r"(^#|&)step=7(&|$)", read_page(driver)["hash"])
+    driver.execute_script("zerograd.goTo(7)")                       # the API counts from 0,
+    assert re.search(r"(^#|&)step=8(&|$)", read_page(driver)["hash"])   # the address from 1
+    assert f"step 8 of {len(scenes)}" in read_page(driver)["phase"]    # as the page does
     driver.find_element("id", "zg-next").click()
-    assert re.search(r"(^#|&)step=8(&|$)", read_page(driver)["hash"])
-    driver = open_page(root, fragment="#step=7")
+    assert re.search(r"(^#|&)step=9(&|$)", read_page(driver)["hash"])
+    assert f"step 9 of {len(scenes)}" in read_page(driver)["phase"]
+    driver = open_page(root, fragment="#step=8")
     page = read_page(driver)
     assert page["step"] == 7 and mismatches(page, graph, scenes[7]) == []
-    driver = open_page(root, fragment="#step=3")
+    driver = open_page(root, fragment="#step=4")
     page = read_page(driver)
     assert page["step"] == 3 and mismatches(page, graph, scenes[3]) == []
+    assert "step 4 of" in page["phase"]
 
 
 def batch_graph():
@@ -967,7 +972,7 @@ def test_the_sample_selector_shows_that_samples_numbers_and_batch_totals(open_pa
     w = next(i for i, node in enumerate(graph.order) if node.name == "w")
     assert attribute_number(page["nodes"][w]["grad"]) == pytest.approx(graph.order[w].grad,
                                                                        rel=REL)
-    driver = open_page(root, fragment="#step=12&sample=2")
+    driver = open_page(root, fragment="#step=13&sample=2")           # step 13: index 12
     page = read_page(driver)
     assert (page["step"], page["sample"]) == (12, 2)
     assert mismatches(page, graph, scenes[12], 2) == []

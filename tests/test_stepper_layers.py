@@ -167,8 +167,8 @@ def check_layer_numbers(page: dict, graph) -> list[str]:
 
 def test_layer_view_nodes_labels_and_every_backward_step(open_page):
     sigmoid, mlp = sigmoid_graph()[1], mlp_graph()[1]
-    # an unnamed node is called by its number in the primitive view: the sigmoid's output
-    names = {sigmoid: ["x", f"#{len(topological_order(sigmoid)) - 1}"],
+    # an unnamed node is called by what made it, as in the primitive view: the sigmoid's output
+    names = {sigmoid: ["x", "sigmoid(x)"],
              mlp: ["x0", "x1", "L1.N0", "L1.N1", "L1.N2", "L2.N0"]}
     for root, kinds in ((sigmoid, ["sigmoid"]), (mlp, ["neuron"] * 4)):
         graph = read_graph(collapse(root), 300)
@@ -309,7 +309,7 @@ def test_collapse_takes_a_list_of_kinds_and_refuses_unknown_ones():
 
 def test_the_view_is_in_the_url_fragment(open_page):
     x, z = sigmoid_graph()
-    driver = open_page(z, "#step=2&view=primitive", collapse=True)
+    driver = open_page(z, "#step=3&view=primitive", collapse=True)   # step 3: index 2
     page = read(driver)
     assert page["view"] == "primitive" and page["step"] == 2
     assert len(page["nodes"]) == len(topological_order(z))
@@ -317,7 +317,7 @@ def test_the_view_is_in_the_url_fragment(open_page):
     assert driver.execute_script("return location.hash").endswith("&view=layer")
     plain = open_page(Value(2.0, name="a") * Value(3.0, name="b"), collapse=True)
     page = read(plain)                               # nothing to collapse: the same graph
-    assert page["view"] == "layer" and [n["name"] for n in page["nodes"]] == ["a", "b", "#2"]
+    assert page["view"] == "layer" and [n["name"] for n in page["nodes"]] == ["a", "b", "a·b"]
 
 
 def test_a_composite_reading_one_value_twice_passes_its_gradient_once():

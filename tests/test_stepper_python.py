@@ -72,8 +72,8 @@ def test_the_model_lists_nodes_in_topological_order_with_values_partials_and_gra
     model = model_of(z)
     nodes = model["nodes"]
     assert model["batch_size"] is None and model["lang"] == "en" and model["quiz"] is False
-    assert nodes[0] == {"name": "x", "op": "", "operands": [], "value": 0.5, "grad": x.grad,
-                        "partials": []}
+    assert nodes[0] == {"name": "x", "label": "x", "op": "", "operands": [], "value": 0.5,
+                        "grad": x.grad, "partials": []}
     assert nodes[-1]["value"] == z.data and nodes[-1]["grad"] == 1.0
     order = autograd.topological_order(z)
     for i, (node, record) in enumerate(zip(order, nodes)):

@@ -22,14 +22,14 @@ import re
 
 import graphviz
 
-from autograd import Value
+from autograd import Value, topological_order
 from autograd.groups import groups_of
 
 from . import bundles as bundling
 from . import layers
 from .fonts import LABEL_FONTS, MONO_FONTS, check_japanese
 from .labels import batch_lines, escape, op_symbol, partials_text, rule_text, summary, words
-from .scene import Edge, Graph, Scene, final_scene, read_graph
+from .scene import Edge, Graph, Scene, final_scene, node_labels, read_graph, relabel
 
 BLACK, RED, BLUE, ORANGE, GREY = "#000000", "#c0392b", "#1f5fbf", "#d35400", "#a6a6a6"
 FILL = {"input": "#fff4cc", "output": "#d8f0d8", "inner": "#ffffff", "unknown": "#f4f4f4"}
@@ -54,8 +54,12 @@ def draw_graph(root: Value, show_grad: bool = True, show_partials: bool = True,
     show_rules=True writes each partial's formula next to its number: "∂ = eᵃ = 2.718".
     """
     if collapse:
-        root = layers.collapse(root, collapse)
+        original = root
+        root, sources, _ = layers.collapse_traced(root, collapse)
     graph = read_graph(root, max_nodes, "layer" if collapse else "operation")
+    if collapse:                # each node named as its source is in the operation view
+        order = topological_order(original)
+        relabel(graph, sources, dict(zip(order, node_labels(order))))
     scene = final_scene(graph, show_grad)
     options = dict(show_partials=show_partials, rankdir=rankdir, precision=precision,
                    legend=legend, lang=lang, show_rules=show_rules)
@@ -133,7 +137,7 @@ def _add_neuron(dot, graph: Graph, scene: Scene, i: int, precision: int, text: d
     if scene.grad_rows:
         grad = summary(scene.grads[i], precision) if i in scene.grads else "?"
         rows += f'</TR><TR><TD><FONT FACE="{MONO}" COLOR="{RED}">{escape_long(grad)}</FONT></TD>'
-    name = escape(bundling.short_name(node.name or ""))
+    name = escape(bundling.short_name(graph.labels[i]))
     label = ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"><TR>'
              f'<TD ROWSPAN="2"><FONT POINT-SIZE="12"><B>{name}</B></FONT></TD>{rows}</TR>'
              '</TABLE>>')
@@ -149,7 +153,7 @@ def value_rows(graph: Graph, scene: Scene, i: int, precision: int,
 
     text is a table of words from `labels.TEXT` (English when None)."""
     text = text or words("en")
-    rows = [(escape(graph.order[i].name), BLACK, "name")] if graph.order[i].name else []
+    rows = [(escape(graph.labels[i]), BLACK, "name")]     # its one name (scene.node_labels)
     rows += _data_rows(graph, scene, i, precision, text)
     if scene.grad_rows:
         rows.append(_grad_row(scene, i, precision, text["grad"]))
@@ -301,8 +305,7 @@ def _add_edge(dot, graph, scene, edge: Edge, precision, show_partials, widths, t
 def _add_copy(dot, graph, scene, name: str, i: int, precision: int, widths: dict,
               text: dict) -> None:
     """A small dashed copy of value i next to a far use: its name, data and a note."""
-    node = graph.order[i]
-    rows = [(escape(node.name), BLACK, "name")] if node.name else []
+    rows = [(escape(graph.labels[i]), BLACK, "name")]
     rows += _data_rows(graph, scene, i, precision, text)
     rows.append((text["copy"], ORANGE, "note"))
     fill = FILL[_kind(graph, i)] if i < scene.computed else FILL["unknown"]

@@ -29,7 +29,8 @@ def forward_scenes(graph: Graph, lang: str = "en") -> list[Scene]:
     n, text = len(graph.order), words(lang)
     return [Scene(computed=k + 1, grads={}, focus=k,
                   title=text["forward"].format(step=k + 1, steps=n,
-                                               what=describe(graph.order[k], text)))
+                                               what=describe(graph.order[k], text,
+                                                             graph.labels[k])))
             for k in range(n)]
 
 
@@ -66,12 +67,13 @@ def _reduce(parent: Value, gradient):
     return reduce_like(parent, gradient)
 
 
-def describe(node: Value, text: dict | None = None) -> str:
-    """The computation that made node, with numbers: "exp(-0.5) = 0.6065", "input x = 0.5"."""
+def describe(node: Value, text: dict | None = None, label: str | None = None) -> str:
+    """The computation that made node, with numbers: "exp(-0.5) = 0.6065", "input x = 0.5"
+    (an input called by label, its one name: `scene.node_labels`)."""
     result = summary(node.data, PRECISION)
     if not node.parents:
         word = (text or words("en"))["input"]
-        return f"{word} {node.name or ''} = {result}".replace("  ", " ")
+        return f"{word} {label or node.name or ''} = {result}".replace("  ", " ")
     shown = [summary(x.data if isinstance(x, Value) else x, PRECISION) for x in node.operands]
     return computation(node.op, shown, result)
 
@@ -81,8 +83,7 @@ def _seed_title(seed, text: dict) -> str:
 
 
 def _edge_title(graph: Graph, parent: int, partial, upstream, added, text: dict) -> str:
-    name = graph.order[parent].name
-    who = text["named"].format(name=name) if name else text["value"].format(position=parent)
+    who = text["named"].format(name=graph.labels[parent])       # its one name, as everywhere
     return text["edge"].format(who=who, partial=summary(partial, PRECISION),
                                upstream=summary(upstream, PRECISION),
                                added=summary(added, PRECISION))

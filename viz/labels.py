@@ -574,7 +574,7 @@ PAGE_TEXT = {
         "bundle path step": "∂({child})/∂({parent}) = {partial}",
         "bundle path branch": "{who} is used {count} times: {count} paths add up there; "
                               "this one follows the largest term",
-        "bundle path product": "along this path: ∂{root}/∂w = {factors} = {product}",
+        "bundle path product": "along this path: ∂({root})/∂w = {factors} = {product}",
         "bundle path exact": "one path only: this product is grad(w[{i},{j}]) = {grad}",
         "bundle path sum": "all {paths} paths added up: grad(w[{i},{j}]) = {grad}",
         "bundle path batch": "(sample {k}; grad(w) adds this over the {n} samples)",
@@ -676,7 +676,7 @@ PAGE_TEXT = {
         "bundle path step": "∂({child})/∂({parent}) = {partial}",
         "bundle path branch": "{who} は {count} 回使われます: そこで {count} 本の経路の勾配を"
                               "足します。ここでは一番大きい項の経路をたどります",
-        "bundle path product": "この経路に沿って: ∂{root}/∂w = {factors} = {product}",
+        "bundle path product": "この経路に沿って: ∂({root})/∂w = {factors} = {product}",
         "bundle path exact": "経路は 1 本だけ: この積が grad(w[{i},{j}]) = {grad}",
         "bundle path sum": "{paths} 本の経路をすべて足すと grad(w[{i},{j}]) = {grad}",
         "bundle path batch": "（サンプル {k}。grad(w) は {n} 個のサンプルの分を足したもの）",

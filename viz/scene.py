@@ -20,6 +20,10 @@ import numpy as np
 
 import autograd
 from autograd import Value
+from autograd.groups import groups_of
+from autograd.rules import PRIMITIVES
+
+from .labels import MAX_NAME, number, shorten, visible
 
 
 SPAN_BUDGET = 200   # columns crossed by all arrows together; beyond it, far uses get copies
@@ -44,6 +48,7 @@ class Graph:
     position: dict[Value, int]
     uses: Counter   # position -> number of operand slots that use that value (> 1: branch point)
     into: dict[int, list[Edge]] = field(default_factory=dict)   # child -> arrows into its op
+    labels: list[str] = field(default_factory=list)   # each node's one name (`node_labels`)
 
     def is_branch(self, i: int) -> bool:
         """True when the value at position i is used by several operands: its gradients add up."""
@@ -99,7 +104,7 @@ def read_graph(root: Value, max_nodes: int, view: str = "operation") -> Graph:
     into: dict[int, list[Edge]] = {}
     for edge in arrows(order, position):
         into.setdefault(edge.child, []).append(edge)
-    return Graph(order, position, uses, into)
+    return Graph(order, position, uses, into, node_labels(order))
 
 
 def count_values(root: Value, limit: int) -> int:
@@ -170,3 +175,105 @@ def operand_slots(node: Value):
     partials = iter(node.partials)
     for slot, operand in enumerate(node.operands):
         yield slot, operand, next(partials) if isinstance(operand, Value) else None
+
+
+# ---------------------------------------------------------------------- one name per node
+
+SHORT = 20          # the longest expression that names a node; longer ones give "#i"
+LOSSES = ("mse_loss", "cross_entropy", "softmax_cross_entropy")
+INFIX = {"mul": "·", "div": "/", "sub": "−", "add": "+", "pow": "^"}
+
+
+def node_labels(order: list[Value]) -> list[str]:
+    """The one name of each node of order (topological), the same in every view, frame, page
+    sentence and quiz, in both languages: its name; else its module's ("L1.N0"), or "loss"
+    for a loss; else what made it, written short ("-1·x", "exp(-1·x)", "sigmoid(z)"); "x0",
+    "x1", ... for an unnamed input a neuron reads (`nn.as_inputs`'s columns); "#i" (its
+    position) only when none of these is short. Control and bidi characters are escaped and
+    long names cut at a code point, as in the pictures."""
+    labels: list[str] = []
+    words: dict[Value, str] = {}           # the labels an expression may use (not "#i")
+    compound: set[Value] = set()           # labels that need parentheses inside another
+    columns = input_columns(order)
+    for i, node in enumerate(order):
+        label = _own_label(node, columns)
+        if label is None:
+            label, bare = _expression(node, words, compound)
+            if label is None or len(label) > SHORT:
+                labels.append(f"#{i}")
+                continue
+            if not bare:
+                compound.add(node)
+        words[node] = label
+        labels.append(label)
+    return labels
+
+
+def shown_name(name: str) -> str:
+    """A name as every view writes it: unprintable characters as escapes, at most MAX_NAME
+    characters (cut at a code point, with "…")."""
+    return shorten(visible(name), MAX_NAME)
+
+
+def _own_label(node: Value, columns: dict) -> str | None:
+    """node's name, its module's, "loss", or its column's ("x0"); None if it has none."""
+    if node.name:
+        return shown_name(node.name)
+    for group in groups_of(node):
+        if group.kind in LOSSES:
+            return "loss"
+        if group.name and group.kind != "layer":
+            return shown_name(group.name)
+    return columns.get(node)
+
+
+def _expression(node: Value, labels: dict, compound: set) -> tuple[str | None, bool]:
+    """What made node, from its operands' labels: ("-1·x", False), ("exp(a)", True); the
+    second item says whether it reads as one piece. (None, True) without a short form."""
+    group = next((g for g in groups_of(node) if g.inputs is not None and g.kind != "layer"),
+                 None)
+    if group is not None:
+        op, operands = group.kind, group.values()
+    elif node.op in PRIMITIVES and node.op != "dot":
+        op, operands = node.op, node.operands
+    else:
+        return None, True
+    args = [_operand(x, labels) for x in operands]
+    if None in args or not args:
+        return None, True
+    primitive = PRIMITIVES.get(op)
+    if primitive is None or primitive.form == "call" or (op == "add" and len(args) == 1):
+        return f"{'sum' if op == 'add' else op}({', '.join(args)})", True
+    pieces = [f"({text})" if x in compound or (text.startswith("-") and (k or op == "pow"))
+              else text for k, (x, text) in enumerate(zip(operands, args))]
+    if primitive.form == "prefix":
+        return "-" + pieces[0], False
+    return INFIX.get(op, primitive.symbol).join(pieces), op == "pow"   # x^2 binds tightly
+
+
+def _operand(x, labels: dict) -> str | None:
+    """An operand's text in an expression: its label, or a constant's number."""
+    if isinstance(x, Value):
+        return labels.get(x)
+    if isinstance(x, (int, float)) or (isinstance(x, np.ndarray) and x.size == 1):
+        return number(float(x), 4)
+    return None                             # a batch of constants has no short form
+
+
+def input_columns(order: list[Value]) -> dict[Value, str]:
+    """"x0", "x1", ... for the unnamed leaves a weighted sum (a neuron) reads as input j."""
+    columns: dict[Value, str] = {}
+    for node in order:
+        if node.op != "dot":
+            continue
+        n = len(node.operands) // 2
+        for j, x in enumerate(node.operands[n:2 * n]):
+            if isinstance(x, Value) and not x.parents and not x.name and x not in columns:
+                columns[x] = f"x{j}"
+    return columns
+
+
+def relabel(graph: Graph, sources: dict, labels: dict[Value, str]) -> Graph:
+    """graph (a layer view) with each node named as its source is in the operation view."""
+    graph.labels[:] = [labels[sources[node]] for node in graph.order]
+    return graph

@@ -311,11 +311,10 @@ function evaluateView() {
 
 const say = (key, params = {}) =>
   TEXT[key].replace(/\{(\w+)\}/g, (_, name) => String(params[name]));
-const who = (i) => {
-  const name = model.nodes[i].name;
-  if (!name) return `#${model.nodes[i].source ?? i}`;     // the layer view: the primitive #
-  return name.length > 40 ? name.slice(0, 39) + "…" : name;
-};
+// A node's one name, the same as in the picture, the frames and the other view: Python's
+// viz.scene.node_labels writes it into the model ("x", "-1·x", "L1.N0", "loss", "#5"), its
+// control and bidi characters escaped and a long one cut at a code point. No rule of its own.
+const who = (i) => model.nodes[i].label;
 const shown = (x) => (x === undefined ? undefined : sampleOf(x, state.sample));
 
 // What step k shows: how many values are known, each node's gradient so far, the active term.
@@ -452,6 +451,15 @@ function centreTexts(texts) {
   });
 }
 
+// A text without a number or an expression said twice in a row: "grad(a) = (-0.235) =
+// -0.235" -> "grad(a) = -0.235" (parts between " = " compared without their parentheses).
+function unrepeat(text) {
+  const bare = (part) => part.replace(/^\((.*)\)$/, "$1").replaceAll("−", "-").trim();
+  const parts = text.split(" = ");
+  return parts.filter((part, k) => k === parts.length - 1 || bare(part) !== bare(parts[k + 1]))
+    .join(" = ");
+}
+
 function setText(element, text) {
   if (element && element.textContent !== text) element.textContent = text;
 }
@@ -473,10 +481,9 @@ function render() {
 function renderHeader(view) {
   const step = steps[state.step];
   const phase = step.phase === "forward" ? say("forward") : say("backward");
-  const index = step.phase === "forward" ? state.step + 1 : state.step - N + 1;
-  const count = step.phase === "forward" ? N : steps.length - N;
-  setText($("zg-phase"), `${phase}, ${say("step of", {step: index, steps: count})}`);
-  setText($("zg-title"), sentence(step, view));
+  // one count for the whole walk, from 1, as in the address (#step=1 is the first step)
+  setText($("zg-phase"), `${phase}, ${say("step of", {step: state.step + 1, steps: steps.length})}`);
+  setText($("zg-title"), unrepeat(sentence(step, view)));
   $("zg-slider").value = state.step;
   $("zg-first").disabled = $("zg-prev").disabled = state.step === 0;
   $("zg-last").disabled = $("zg-next").disabled = state.step === steps.length - 1;
@@ -485,8 +492,41 @@ function renderHeader(view) {
   document.body.classList.toggle("zg-backward", step.phase === "backward");
 }
 
-// The sentence of a step: "exp(-0.5) = 0.6065", "grad(x) += ∂ 0.235 × upstream 1 = 0.235".
+// The sentence of a step: "exp(-0.5) = 0.6065", "grad(x) += ∂ 0.235 × upstream 1 = 0.235";
+// a nan or an inf it shows is followed by where it comes from.
 function sentence(step, view) {
+  const text = stepSentence(step, view);
+  const shownNumber = step.phase === "forward" ? ev.values[step.node]
+    : (step.kind === "seed" ? 1 : view.term.term);
+  if (Number.isFinite(shown(shownNumber)) || /\?$/.test(text)) return text;
+  return text + origin(step.phase === "forward" ? step.node : null);
+}
+
+// Where this sample's nan or inf comes from: " (nan: inf × 0 = nan at exp(-x))". For a
+// gradient (upto null): the first term of the backward pass that turns finite numbers, or an
+// inf and a 0, into a nan or an inf; for a value, or without one: the first value of the
+// forward pass (up to node upto) made from finite operands ("exp(1000) = inf at exp(x)").
+function origin(upto) {
+  const bad = (x) => !Number.isFinite(shown(x)), nan = (x) => Number.isNaN(shown(x));
+  const born = (t) => (nan(t.term) ? !nan(t.partial) && !nan(t.upstream)
+                                   : bad(t.term) && !bad(t.upstream) && !bad(t.partial));
+  const t = upto === null ? ev.terms.find(born) : undefined;
+  if (t) {
+    const how = `${fmt(shown(t.partial))} × ${fmt(shown(t.upstream))} = ${fmt(shown(t.term))}`;
+    return say("page nonfinite", {what: fmt(shown(t.term)), how, who: who(t.node)});
+  }
+  for (const i of model.nodes.keys()) {
+    if (upto !== null && i > upto) break;
+    const node = model.nodes[i];
+    if (node.op && bad(ev.values[i]) && !operandValues(node, ev.values).some(bad)) {
+      return say("page nonfinite", {what: fmt(shown(ev.values[i])), how: nodeComputation(i),
+                                    who: who(i)});
+    }
+  }
+  return "";
+}
+
+function stepSentence(step, view) {
   if (step.phase === "forward") return nodeComputation(step.node, hiddenValue(step.node));
   if (step.kind === "seed") return say("seed", {who: who(ROOT), seed: fmt(shown(seedOf()))});
   const term = view.term, hide = hiddenGrad(term.parent);
@@ -710,7 +750,7 @@ function renderExplain(view) {
 function paragraphs(lines) {
   return lines.map(([text, cls]) => {
     const p = document.createElement("p");
-    p.textContent = text;
+    p.textContent = unrepeat(text);
     if (cls) p.className = cls;
     return p;
   });
@@ -736,7 +776,7 @@ function viewButtons(i) {
   }
   if (view.name === "primitive" && memberOf.has(i)) {
     const j = memberOf.get(i), label = layerModel.nodes[j].group.label;
-    const whoThere = layerModel.nodes[j].name || `#${layerModel.nodes[j].source}`;
+    const whoThere = layerModel.nodes[j].label;
     const p = document.createElement("p");
     p.textContent = say("in group", {kind: label, who: whoThere});
     return [p, button("zg-collapse", say("collapse into", {kind: label}), () => collapseInto(i))];
@@ -759,6 +799,7 @@ function gradientLines(i) {
   const branch = uses.length > 1 ? ` (${say("branch")})` : "";
   const sum = uses.length > 1 ? `${parts.join(" + ")} = ` : "";    // one use: its term is it
   lines.push([`grad(${who(i)}) = ${sum}${fmt(shown(ev.grads[i]))}${branch}`, "zg-red"]);
+  if (!Number.isFinite(shown(ev.grads[i]))) lines.push([origin(null).trim(), "zg-red"]);
   return lines;
 }
 
@@ -945,7 +986,7 @@ function renderQuiz() {
   }
   setText($("zg-question"), question);
   $("zg-answer").disabled = $("zg-check").disabled = !state.quiz || asked === null;
-  setText($("zg-feedback"), state.feedback);
+  setText($("zg-feedback"), unrepeat(state.feedback));
   setText($("zg-score"), say("score", {right: state.right, answered: state.tries}));
 }
 
@@ -954,17 +995,23 @@ function expected(i) {
   return shown(state.quizMode === "grad" ? ev.grads[i] : ev.values[i]);
 }
 
+// A number typed in a field, as a learner with an IME types it too: NFKC turns full-width
+// digits, signs, points and spaces into ASCII ("－０．３８７５" -> "-0.3875"); spaces anywhere
+// and the minus sign − are accepted. undefined when it is not a number.
 function parseAnswer(text) {
-  const word = text.trim().toLowerCase().replace("−", "-");
+  const word = text.normalize("NFKC").replace(/\s+/g, "").toLowerCase().replaceAll("−", "-");
   const named = {"inf": Infinity, "+inf": Infinity, "-inf": -Infinity, "nan": NaN}[word];
   if (named !== undefined) return named;
   return word === "" ? undefined : (Number.isNaN(Number(word)) ? undefined : Number(word));
 }
 
-// Right within relative 1e-3, or absolute 1e-6 near 0; inf and nan must match exactly.
+// Right when it rounds to the same 4 significant digits as the truth (what the picture
+// shows: fmt), or lies within 0.1% of it (a product of rounded numbers), or within 1e-6 near
+// 0; inf and nan must match exactly. The page says so (TEXT "quiz rule").
 function close(answer, truth) {
   if (truth !== truth) return answer !== answer;
   if (!Number.isFinite(truth)) return answer === truth;
+  if (fmt(answer) === fmt(truth)) return true;
   const gap = Math.abs(answer - truth);
   return gap <= 1e-6 || gap <= 1e-3 * Math.abs(truth);
 }
@@ -1036,7 +1083,8 @@ function buildLeafInputs() {
     label.textContent = who(i);
     label.htmlFor = `zg-input-${i}`;
     const field = Object.assign(document.createElement("input"),
-                                {type: "number", step: "any", id: `zg-input-${i}`});
+                                {type: "text", inputMode: "decimal", autocomplete: "off",
+                                 id: `zg-input-${i}`});      // text: full-width digits work
     const range = Object.assign(document.createElement("input"), {type: "range", id: `zg-range-${i}`});
     const centre = Number.isFinite(start) ? start : 0;
     Object.assign(range, {min: String(centre - span), max: String(centre + span), step: "any"});
@@ -1053,7 +1101,7 @@ function buildLeafInputs() {
 function renderLeaves() {
   for (const i of leaves) {
     const x = shown(ev.values[i]), field = $(`zg-input-${i}`), range = $(`zg-range-${i}`);
-    const stale = field && (field.value === "" || Number(field.value) !== x);   // Number("") is 0
+    const stale = field && !Object.is(parseAnswer(field.value), x);
     if (stale && document.activeElement !== field) field.value = String(x);
     if (range && document.activeElement !== range) range.value = String(x);
   }
@@ -1065,8 +1113,9 @@ function setLeaf(i, x) {
   if (model.nodes[i].op) throw new Error(`node ${i} is not a leaf`);
   const p = view.name === "layer" ? model.nodes[i].source : i;
   const old = p in state.leaves ? state.leaves[p] : primitive.nodes[p].value;
-  state.leaves[p] = isBatch(old) ? old.map((v, k) => (k === state.sample ? Number(x) : v))
-                                 : Number(x);
+  // a batch of one sample stands for every sample (sampleOf): editing it changes that one
+  const mine = (k) => k === state.sample || old.length === 1;
+  state.leaves[p] = isBatch(old) ? old.map((v, k) => (mine(k) ? Number(x) : v)) : Number(x);
   ev = evaluateView();
   render();
 }
@@ -1156,13 +1205,13 @@ function togglePlay() {
     state.playing = setInterval(() => {
       if (state.step >= steps.length - 1) togglePlay();
       else goTo(state.step + 1);
-    }, 900);
+    }, 900 / Number($("zg-speed").value));        // the speed control: 0.5× to 4×
   }
   render();
 }
 
 function writeFragment() {
-  const fragment = `#step=${state.step}` + (model.batch_size ? `&sample=${state.sample}` : "") +
+  const fragment = `#step=${state.step + 1}` + (model.batch_size ? `&sample=${state.sample}` : "") +
     (layerModel ? `&view=${view.name}` : "");
   if (location.hash === fragment) return;
   try {
@@ -1177,7 +1226,9 @@ function readFragment() {
   const wanted = layerModel && params.get("view") === "primitive" ? "primitive"
     : (layerModel ? "layer" : "primitive");
   if (wanted !== view.name || !view.dom) useView(wanted);
-  if (params.has("step")) state.step = Math.max(0, Math.min(steps.length - 1, Number(params.get("step")) || 0));
+  if (params.has("step")) {                       // counted from 1, as on the page
+    state.step = Math.max(0, Math.min(steps.length - 1, (Number(params.get("step")) || 1) - 1));
+  }
   const sample = Number(params.get("sample"));
   if (model.batch_size && Number.isInteger(sample) && sample >= 0 && sample < model.batch_size) state.sample = sample;
 }
@@ -1200,6 +1251,9 @@ function connect() {
   $("zg-next").addEventListener("click", () => goTo(state.step + 1));
   $("zg-last").addEventListener("click", () => goTo(steps.length - 1));
   $("zg-play").addEventListener("click", togglePlay);
+  $("zg-speed").addEventListener("change", () => {    // playing: go on at the new speed
+    if (state.playing) { togglePlay(); togglePlay(); }
+  });
   $("zg-slider").addEventListener("input", () => goTo($("zg-slider").value));
   if ($("zg-sample")) $("zg-sample").addEventListener("change", () => {
     state.sample = Number($("zg-sample").value);

@@ -49,7 +49,7 @@ from .labels import PAGE_TEXT, escape, op_symbol, partials_text, primitive_rules
 from .labels import summary
 from .labels import words as draw_words
 from .render import DOT_TIMEOUT, run_dot
-from .scene import Edge, Graph, count_values, read_graph
+from .scene import Edge, Graph, count_values, read_graph, relabel, shown_name
 
 FONTS = LABEL_FONTS        # Latin and Japanese (names such as りんご, the words 値 and 勾配)
 NUMBER_WIDTH = 10          # characters kept free for a number: "-1.235e-05" is the widest
@@ -135,6 +135,7 @@ def stepper(root: Value, lang: str = "en", quiz: bool = False, max_nodes: int = 
     layer = None
     if layer_parts is not None:
         layer_graph, sources, inner = layer_parts
+        relabel(layer_graph, sources, dict(zip(graph.order, graph.labels)))   # one name each
         layer_model = layer_page_model(layer_graph, graph, sources, inner, lang, bool(quiz))
         boxes = bundle_boxes(layer_graph, graph, model, layer_model, lang)
         layer = (layer_model, _picture(layer_graph, layer_model, timeout, boxes))
@@ -248,7 +249,7 @@ def node_record(graph: Graph, i: int, grad) -> dict:
     node = graph.order[i]
     operands = [{"node": graph.position[operand]} if isinstance(operand, Value)
                 else {"const": encode(operand)} for operand in node.operands]
-    return {"name": node.name, "op": node.op, "operands": operands,
+    return {"name": node.name, "label": graph.labels[i], "op": node.op, "operands": operands,
             "value": encode(node.data), "grad": encode(grad),
             "partials": [encode(partial) for partial in node.partials]}
 
@@ -296,7 +297,8 @@ def bundle_boxes(layer: Graph, graph: Graph, model: dict, layer_model: dict,
         activation_name = activation(layer.order[bundle.neurons[0]], text)
         frame = bundling.frame_title(bundle, activation_name, text["kind layer"])
         boxes.append((bundle, bundling.box_label(bundle, matrix, text["grad"]), frame))
-        records.append({"name": bundle.name, "title": bundle.title, "layer": bundle.layer,
+        records.append({"name": shown_name(bundle.name), "title": shown_name(bundle.title),
+                        "layer": shown_name(bundle.layer),
                         "neurons": list(bundle.neurons), "inputs": list(bundle.inputs),
                         "weights": weights, "activation": activation_name,
                         "word": text["grad"]})
@@ -392,19 +394,17 @@ def page_dot(graph: Graph, model: dict, boxes: list | None = None) -> graphviz.D
     dot.attr("node", fontname=FONTS, fontsize="11")
     dot.attr("edge", fontname=MONO, fontsize="10", arrowsize="0.7", color="#555555")
     words = PAGE_TEXT[model["lang"]]
-    # an unnamed node is "#i"; in the layer view i is its node's index in the primitive view
-    numbers = [record.get("source", i) for i, record in enumerate(model["nodes"])]
     skip = bundling.bundled([box[0] for box in boxes or ()])
     if skip:            # a network: its columns of neurons closer, its few labels larger
         dot.attr(nodesep="0.06", ranksep="0.12")
         dot.attr("edge", fontsize="11")
     for i, record in enumerate(model["nodes"]):
         if i in skip:
-            _neuron_node(dot, graph, i, record, numbers)
+            _neuron_node(dot, graph, i, record)
             continue
-        _value_node(dot, graph, i, record, words, numbers)
+        _value_node(dot, graph, i, record, words)
         if record["op"]:
-            _op_node(dot, graph, i, record, words, numbers)
+            _op_node(dot, graph, i, record, words)
     if any("group" in record for record in model["nodes"]):
         frame_layers(dot, graph, draw_words(model["lang"]), skip)   # the layer view: frames
     if boxes:
@@ -414,21 +414,21 @@ def page_dot(graph: Graph, model: dict, boxes: list | None = None) -> graphviz.D
     return dot
 
 
-def _value_node(dot, graph: Graph, i: int, record: dict, words: dict, numbers: list) -> None:
+def _value_node(dot, graph: Graph, i: int, record: dict, words: dict) -> None:
     node = graph.order[i]
     kind = "output" if i == len(graph.order) - 1 else ("inner" if node.parents else "input")
     border, width = (ORANGE, "2") if graph.is_branch(i) else ("#333333", "1")
     note = words["used"].format(count=graph.uses[i]) if graph.is_branch(i) else None
-    label = _label(title(node, numbers[i]), record["value"], record["grad"], note, words)
+    label = _label(graph.labels[i], record["value"], record["grad"], note, words)
     dot.node(f"v{i}", label, id=f"zg-node-{i}", shape="box", style="rounded,filled",
              fillcolor=FILL[kind], color=border, penwidth=width,
              peripheries="2" if kind == "output" else "1")
 
 
-def _neuron_node(dot, graph: Graph, i: int, record: dict, numbers: list) -> None:
+def _neuron_node(dot, graph: Graph, i: int, record: dict) -> None:
     """A neuron of a bundled layer: its name within the layer ("N3" in the frame of layer
     L2, for "L2.N3"), then its value (black) and gradient (red)."""
-    name = escape(bundling.short_name(title(graph.order[i], numbers[i])))
+    name = escape(bundling.short_name(graph.labels[i]))
     label = ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"><TR>'
              f'<TD ROWSPAN="2"><FONT POINT-SIZE="12"><B>{name}</B></FONT></TD>'
              f'<TD><FONT FACE="{MONO}">{pad(_shown(record["value"]), NEURON_WIDTH)}</FONT></TD>'
@@ -436,11 +436,6 @@ def _neuron_node(dot, graph: Graph, i: int, record: dict, numbers: list) -> None
              f'{pad(_shown(record["grad"]), NEURON_WIDTH)}</FONT></TD></TR></TABLE>>')
     dot.node(f"v{i}", label, id=f"zg-node-{i}", shape="box", style="rounded,filled",
              fillcolor=FILL["inner"], color="#333333", margin="0.05,0.02", height="0.2")
-
-
-def title(node: Value, i: int) -> str:
-    """A value node's heading: its name, or "#i", the number the page's sentences call it."""
-    return node.name or f"#{i}"
 
 
 def _label(name: str, value, grad, note: str | None, words: dict, dashed: bool = False) -> str:
@@ -473,7 +468,7 @@ def _shown(encoded) -> str:
     return summary(float(first), PRECISION)
 
 
-def _op_node(dot, graph: Graph, i: int, record: dict, words: dict, numbers: list) -> None:
+def _op_node(dot, graph: Graph, i: int, record: dict, words: dict) -> None:
     group = record.get("group")
     if group:                       # a composite in the layer view: its kind and its rule
         label = (f'<<B>{escape(group["label"])}</B><BR/>'
@@ -489,20 +484,20 @@ def _op_node(dot, graph: Graph, i: int, record: dict, words: dict, numbers: list
     arrows = {edge.slots[0]: edge for edge in graph.into.get(i, [])}
     for slot, operand in enumerate(record["operands"]):
         if slot in arrows:
-            _edge(dot, graph, arrows[slot], words, numbers)
+            _edge(dot, graph, arrows[slot], words)
         elif "const" in operand:
             _constant(dot, i, slot, operand["const"])
     dot.edge(f"op{i}", f"v{i}", id=f"zg-out-{i}", color="#333333")
 
 
-def _edge(dot, graph: Graph, edge: Edge, words: dict, numbers: list) -> None:
+def _edge(dot, graph: Graph, edge: Edge, words: dict) -> None:
     text = partials_text([summary(p, PRECISION) for p in edge.partials])
     label = f'<<FONT COLOR="{BLUE}">{pad(escape(text), NUMBER_WIDTH + 2)}</FONT>>'
     tail = f"v{edge.parent}"
     if edge.copy:
         tail = f"u{edge.child}_{edge.parent}"
         parent = graph.order[edge.parent]
-        copy_label = _label(title(parent, numbers[edge.parent]), encode(parent.data), None,
+        copy_label = _label(graph.labels[edge.parent], encode(parent.data), None,
                             words["copy"], words, dashed=True)
         dot.node(tail, copy_label, id=f"zg-copy-{edge.child}-{edge.parent}", shape="box",
                  style="rounded,filled,dashed", fillcolor=FILL["input"], color=ORANGE,
