@@ -9,7 +9,7 @@ The book's figures, drawn from zerograd's backward pass (each takes `--lang ja` 
 - `weight_init`       chapter 6: each layer's activations for four initial weight scales
 - `batchnorm`         chapter 6: Batch Normalization's graph node by node, and training with and
                       without it for several initial weight scales
-- `dropout`           chapter 6: overfitting on 300 digits, cured by weight decay and Dropout
+- `dropout`           chapter 6: overfitting on 300 photos, cured by weight decay and Dropout
 - `cnn`               chapter 7: the book's SimpleConvNet trained on Fashion-MNIST, its filters
                       before and after, its mistakes
 - `higher_order`      DeZero steps 33-36: tanh's derivatives up to the 4th by
