@@ -496,9 +496,9 @@ function renderHeader(view) {
 // a nan or an inf it shows is followed by where it comes from.
 function sentence(step, view) {
   const text = stepSentence(step, view);
-  const shownNumber = step.phase === "forward" ? ev.values[step.node]
-    : (step.kind === "seed" ? 1 : view.term.term);
-  if (Number.isFinite(shown(shownNumber)) || /\?$/.test(text)) return text;
+  const numbers = step.phase === "forward" ? [ev.values[step.node]]
+    : (step.kind === "seed" ? [] : [view.term.term, view.term.after]);
+  if (numbers.every((x) => Number.isFinite(shown(x))) || /\?$/.test(text)) return text;
   return text + origin(step.phase === "forward" ? step.node : null);
 }
 
