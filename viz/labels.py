@@ -502,9 +502,8 @@ PAGE_TEXT = {
         "inputs help": "Change an input: every value, local derivative and gradient is computed "
                        "again, here in the page.",
         "constants note": "Grey dashed boxes are constants: when an input changes, each "
-                          "(such as sigmoid's and tanh's sign constants, softmax's shift) "
-                          "keeps its number: the formula stays exact, though far from the "
-                          "starting point an exp can overflow.",
+                          "(such as softmax's shift) keeps its number. A sigmoid's or tanh's "
+                          "output is computed again as Python computes it for the new input.",
         "explain": "Explain",
         "explain help": "Click a node to see its rule and its gradient; hover an arrow to see "
                         "its local derivative.",
@@ -607,9 +606,9 @@ PAGE_TEXT = {
         "batch total": "（バッチの合計）",
         "inputs": "入力",
         "inputs help": "入力を変えると、すべての値・局所的な微分・勾配がこのページの中で計算し直されます。",
-        "constants note": "灰色の破線の箱は定数です。入力を変えても、定数（sigmoid や tanh の"
-                          "符号の定数、softmax のずらし幅など）は元の数のままです。式は厳密に"
-                          "成り立ちますが、元の点から遠いと exp があふれることがあります。",
+        "constants note": "灰色の破線の箱は定数です。入力を変えても、定数（softmax のずらし幅"
+                          "など）は元の数のままです。sigmoid と tanh の出力は、新しい入力に対して"
+                          "Python と同じ方法で計算し直します。",
         "explain": "説明",
         "explain help": "ノードをクリックすると規則と勾配を、矢印にマウスを乗せると局所的な微分を表示します。",
         "node": "ノード {who}",
