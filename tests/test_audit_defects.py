@@ -552,3 +552,40 @@ def test_play_has_a_speed_control(open_page):
         driver.find_element("id", "zg-play").click()
         driver.find_element("id", "zg-play").click()         # pause
         assert driver.execute_script("return delays.at(-1)") == delay
+
+
+# ---------------------------------------------------------------------- D3, D4: composites on edit
+
+def close_to(page: float, python: float) -> bool:
+    import math
+    return page == python or math.isclose(page, python, rel_tol=1e-12, abs_tol=0.0)
+
+
+@pytest.mark.parametrize("kind, start, edits", [
+    ("tanh", 0.2, [0.0, -0.0, 1e-9, -0.1, 0.3, 5.0, -30.0]),      # D3: c is recomputed
+    ("sigmoid", 2.0, [-40.0, -700.0, 0.0, 1e-9, 3.0, 40.0]),        # D4: no cancellation
+    ("sigmoid", -3.0, [40.0, 2.0, -0.0]),
+])
+def test_an_edited_sigmoid_or_tanh_is_what_python_computes(open_page, kind, start, edits):
+    import math
+    x = Value(start, name="x")
+    y = getattr(x, kind)() * 2
+    y.backward()
+    driver = open_page(y, collapse=True)
+    for edit in edits:
+        driver.execute_script("zerograd.setLeaf(0, arguments[0])", edit)
+        python = getattr(Value(edit, name="x"), kind)()
+        python_y = python * 2
+        python_y.backward()
+        layer = page_numbers(driver)
+        assert close_to(layer[1], python.data), (kind, edit, layer[1], python.data)
+        assert close_to(layer[-1], python_y.data)
+        grads = page_numbers(driver, "grads")            # the layer view's: x is node 0
+        slope = python.data * (1 - python.data) if kind == "sigmoid" else 1 - python.data ** 2
+        assert math.isclose(grads[0], 2 * slope, rel_tol=1e-12, abs_tol=0.0), (edit, grads[0])
+    assert not [c for c in console_lines(driver)]
+
+
+def console_lines(driver) -> list[str]:
+    from conftest import console_errors
+    return console_errors(driver)

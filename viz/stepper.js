@@ -149,6 +149,7 @@ const trimZeros = (text) => (text.includes(".") ? text.replace(/0+$/, "").replac
 function evaluate(model, leafValues = {}) {
   const values = [], partials = [];
   const given = (i) => (leafValues instanceof Map ? leafValues.get(i) : leafValues[i]);
+  const edited = (leafValues instanceof Map ? leafValues.size : Object.keys(leafValues).length) > 0;
   model.nodes.forEach((node, i) => {
     if (!node.op) {
       values.push(given(i) !== undefined ? given(i) : node.value);
@@ -157,11 +158,33 @@ function evaluate(model, leafValues = {}) {
     }
     const args = operandValues(node, values);
     values.push(forward(node, args));
+    if (edited && node.composite) values[i] = rebuilt(node.composite, values);   // D3, D4
     partials.push(valueSlots(node).map((slot) => partial(node, args, values[i], slot)));
   });
   const {grads, terms} = backward(model, values, partials);
-  return {values, partials, grads, terms};
+  return {values, partials, grads, terms, edited};
 }
+
+// A sigmoid's or tanh's output after an edit, as functions.py computes it for the new input,
+// sample by sample: Python builds each for the sign of x (sigmoid: e^x / (1 + e^x) for x <= 0,
+// 1 - e^-x / (1 + e^-x) above; tanh: on -2|x|, with a rounding constant that depends on x), so
+// the exported nodes alone would cancel (sigmoid(-40) = 0) or keep a stale constant (tanh(0)
+// = -3e-17). The nodes inside keep the exported recipe; this output is the one Python gives.
+const COMPOSITES = {
+  sigmoid(x) {
+    const e = Math.exp(x > 0 ? -x : x), share = e / (1 + e);
+    return x > 0 ? 1 - share : share;
+  },
+  tanh(x) {                                        // arith.sign, exp_rounding_error
+    const s = x < 0 || Object.is(x, -0) ? -1 : 1, y = x * (-2 * s), e = Math.exp(y);
+    const c = e > 0.5 ? e * (y - Math.log(e)) : 0;
+    return (s * (c ? (1 - e) - c : 1 - e)) / (1 + e);
+  },
+};
+// Their partials from the output y, the rules the layer view writes (y(1−y), 1−y²): after an
+// edit, the exported nodes inside may cancel where Python's own recipe would not.
+const SLOPES = {sigmoid: (y) => y * (1 - y), tanh: (y) => 1 - y * y};
+const rebuilt = ({kind, input}, values) => lift(([x]) => COMPOSITES[kind](x), [values[input]]);
 
 function operandValues(node, values) {
   return node.operands.map((o) => ("node" in o ? values[o.node] : o.const));
@@ -214,7 +237,9 @@ function reduceLike(target, gradient) {
 function evaluateLayer(layer, prim, base) {
   const values = layer.nodes.map((node) => base.values[node.source]);
   const partials = layer.nodes.map((node) => (node.group
-    ? groupPartials(prim, node.group, base.values, base.partials)
+    ? (base.edited && prim.nodes[node.group.output].composite
+      ? [lift(([y]) => SLOPES[node.group.kind](y), [base.values[node.group.output]])]
+      : groupPartials(prim, node.group, base.values, base.partials))
     : base.partials[node.source]));
   const {grads, terms} = backward(layer, values, partials);
   return {values, partials, grads, terms};

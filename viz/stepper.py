@@ -249,9 +249,18 @@ def node_record(graph: Graph, i: int, grad) -> dict:
     node = graph.order[i]
     operands = [{"node": graph.position[operand]} if isinstance(operand, Value)
                 else {"const": encode(operand)} for operand in node.operands]
-    return {"name": node.name, "label": graph.labels[i], "op": node.op, "operands": operands,
-            "value": encode(node.data), "grad": encode(grad),
-            "partials": [encode(partial) for partial in node.partials]}
+    record = {"name": node.name, "label": graph.labels[i], "op": node.op, "operands": operands,
+              "value": encode(node.data), "grad": encode(grad),
+              "partials": [encode(partial) for partial in node.partials]}
+    composite = next((g for g in groups_of(node) if g.kind in REBUILT), None)
+    if composite is not None and len(composite.values()) == 1 and \
+            composite.values()[0] in graph.position:     # recomputed as Python does on edit
+        record["composite"] = {"kind": composite.kind,
+                               "input": graph.position[composite.values()[0]]}
+    return record
+
+
+REBUILT = ("sigmoid", "tanh")     # composites whose recipe depends on their input's sign
 
 
 def layer_page_model(layer: Graph, graph: Graph, sources: dict, inner: dict, lang: str,
