@@ -459,7 +459,7 @@ def test_long_names_are_cut_at_code_points_as_python_cuts_them(open_page):
                                  "[\\udc00-\\udfff]/g, ''))") is False
 
 
-# ---------------------------------------------------------------------- item 5: the page for learners
+# ---------------------------------------------------------------------- item 5: for learners
 
 def sigmoid_graph(x: float = 0.5):
     """z = (-1)² / ((-1)² + exp(-1·x)), the README's graph, after backward."""
@@ -545,8 +545,8 @@ def test_explanations_never_repeat_and_a_nan_says_where_it_comes_from(open_page,
 def test_play_has_a_speed_control(open_page):
     from selenium.webdriver.support.ui import Select
     driver = open_page(sigmoid_graph())
-    driver.execute_script("window.delays = []; const set = window.setInterval;"
-                          " window.setInterval = (f, ms) => { delays.push(ms); return set(f, ms); }")
+    driver.execute_script("window.delays = []; const set = window.setInterval; window"
+                          ".setInterval = (f, ms) => { delays.push(ms); return set(f, ms); }")
     for speed, delay in (("4", 225), ("0.5", 1800)):
         Select(driver.find_element("id", "zg-speed")).select_by_value(speed)
         driver.find_element("id", "zg-play").click()

@@ -507,7 +507,8 @@ function renderHeader(view) {
   const step = steps[state.step];
   const phase = step.phase === "forward" ? say("forward") : say("backward");
   // one count for the whole walk, from 1, as in the address (#step=1 is the first step)
-  setText($("zg-phase"), `${phase}, ${say("step of", {step: state.step + 1, steps: steps.length})}`);
+  const counted = say("step of", {step: state.step + 1, steps: steps.length});
+  setText($("zg-phase"), `${phase}, ${counted}`);
   setText($("zg-title"), unrepeat(sentence(step, view)));
   $("zg-slider").value = state.step;
   $("zg-first").disabled = $("zg-prev").disabled = state.step === 0;
@@ -1021,8 +1022,8 @@ function expected(i) {
 }
 
 // A number typed in a field, as a learner with an IME types it too: NFKC turns full-width
-// digits, signs, points and spaces into ASCII ("－０．３８７５" -> "-0.3875"); spaces anywhere
-// and the minus sign − are accepted. undefined when it is not a number.
+// digits, signs, points and spaces into ASCII ("－０．３８７５" -> "-0.3875"); spaces
+// anywhere and the minus sign − are accepted. undefined when it is not a number.
 function parseAnswer(text) {
   const word = text.normalize("NFKC").replace(/\s+/g, "").toLowerCase().replaceAll("−", "-");
   const named = {"inf": Infinity, "+inf": Infinity, "-inf": -Infinity, "nan": NaN}[word];
