@@ -73,11 +73,11 @@ def test_collapse_and_rules_draw_the_layer_view_with_formulas(tmp_path, capsys):
     assert code == 0 and err == ""
     assert "∂ = y(1−y) = 0.235" in svg and "∂ = 1−y² = 0.7864" in svg   # z(1-z), 1-t^2
     assert ">exp<" not in svg                          # sigmoid's exp is inside its box
-    assert re.search(r'"kind": *"sigmoid"', page.read_text())   # the page's layer model
+    assert re.search(r'"group": *{"kind": *"sigmoid"', page.read_text())   # its layer model
     code, out, err = run(capsys, "sigmoid(x)", "--at", "x=0.5", "-o", str(output),
                          "--html", str(page))
     assert "y(1−y)" not in output.read_text() and ">exp<" in output.read_text()
-    assert not re.search(r'"kind": *"sigmoid"', page.read_text())
+    assert not re.search(r'"group": *{"kind": *"sigmoid"', page.read_text())
 
 
 def test_variables_become_one_named_leaf_and_numbers_become_float_constants():
