@@ -583,6 +583,10 @@ def test_an_edited_sigmoid_or_tanh_is_what_python_computes(open_page, kind, star
         grads = page_numbers(driver, "grads")            # the layer view's: x is node 0
         slope = python.data * (1 - python.data) if kind == "sigmoid" else 1 - python.data ** 2
         assert math.isclose(grads[0], 2 * slope, rel_tol=1e-12, abs_tol=0.0), (edit, grads[0])
+    driver.execute_script("zerograd.useView('primitive'); zerograd.render();"
+                          "zerograd.goTo(zerograd.model.nodes.length - 2)")   # its output
+    said = driver.find_element("id", "zg-title").text
+    assert said == f"{kind}({viz.labels.number(edits[-1], 4)}) = {viz.labels.number(python.data, 4)}"
     assert not [c for c in console_lines(driver)]
 
 

@@ -576,6 +576,10 @@ function nodeComputation(i, hideResult = false) {
   const args = operandValues(node, ev.values).map((a, slot) =>
     ("node" in node.operands[slot] && hiddenValue(node.operands[slot].node)) ? "?" : fmt(shown(a)));
   if (node.group) return `${node.group.label}(${args.join(", ")}) = ${result}`;
+  if (ev.edited && node.composite) {             // recomputed as Python does (COMPOSITES)
+    const x = hiddenValue(node.composite.input) ? "?" : fmt(shown(ev.values[node.composite.input]));
+    return `${node.composite.kind}(${x}) = ${result}`;
+  }
   return computation(node.op, args, result);
 }
 
