@@ -178,6 +178,7 @@ class Layer(Module):
 
     def forward(self, x: Sequence[Input]) -> Value | list[Value]:
         """Every neuron's output for inputs x: one Value for a single neuron, else a list."""
+        check_inputs(x, len(self.neurons[0].w))
         x = autograd.stack(x)     # a batch's inputs become one matrix, shared by the neurons
         outputs = [neuron(x) for neuron in self.neurons]
         for out in outputs:
@@ -214,6 +215,10 @@ class MLP(Module):
 
     def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu",
                  output_activation: str = "identity", seed: Seed = None) -> None:
+        if (isinstance(nouts, (int, np.integer, str)) or not isinstance(nouts, Sequence)
+                or not nouts):
+            raise ValueError(f"nouts lists the size of every layer, the output last (MLP(2, "
+                             f"[16, 16, 1]); MLP(2, [3]) is one layer of 3); got {nouts!r}")
         check_activation(activation)
         self.output_activation = check_activation(output_activation,
                                                   [*ACTIVATIONS, "softmax"])
@@ -256,6 +261,11 @@ def check_size(name: str, size: int) -> None:
 
 def check_inputs(x, expected: int) -> None:
     """Raise ValueError unless x is a sequence of `expected` inputs."""
+    if isinstance(x, np.ndarray) and x.ndim >= 2:
+        raise ValueError(f"the input is an array of shape {x.shape}, one row per sample; a model "
+                         f"takes one input per feature ({expected} here), each holding every "
+                         f"sample: write model(nn.as_inputs(X)), which turns the rows of X into "
+                         f"{x.shape[-1] if x.ndim == 2 else 'its'} columns")
     if isinstance(x, (Value, str)) or not hasattr(x, "__len__"):
         raise ValueError(f"the input must be a list of {expected} numbers, Values or batch "
                          f"arrays; got {type(x).__name__}")

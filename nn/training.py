@@ -10,6 +10,8 @@ Read next: the demos (`demos/xor.py` first), which train real classifiers with t
 
 from __future__ import annotations
 
+import contextlib
+import math
 import sys
 from typing import Callable
 
@@ -59,23 +61,39 @@ def fit(model: Module, X: np.ndarray, y: np.ndarray, loss: Loss, optimizer: Opti
     batch_size=None trains on the whole set at once; minibatches are shuffled with seed + epoch.
     history["loss"] is the mean batch loss, history["accuracy"] the accuracy on the batches
     as they were trained on (before each step); with validation=(X_val, y_val) also
-    history["val_accuracy"]. With progress=True a tqdm bar shows the loss and accuracy, in a
-    terminal and in a notebook; progress=False prints nothing anywhere.
+    history["val_accuracy"]. With progress=True a tqdm bar counts the minibatch steps and shows
+    the epoch and the last step's loss, in a terminal and in a notebook; progress=False prints
+    nothing anywhere. A loss that is not a function is refused at once, saying what to pass.
     """
+    check_loss(loss)
+    batch_size = batch_size or len(X)
     history = {"loss": [], "accuracy": []} | ({"val_accuracy": []} if validation else {})
-    for epoch in _epochs(epochs, progress, history):
-        epoch_loss, epoch_accuracy = train_epoch(model, X, y, loss, optimizer,
-                                                 batch_size or len(X), seed + epoch)
-        history["loss"].append(epoch_loss)
-        history["accuracy"].append(epoch_accuracy)
-        if validation:
-            history["val_accuracy"].append(accuracy(model, *validation))
+    bar = _bar(epochs * math.ceil(len(X) / batch_size)) if progress else None
+    with bar if bar is not None else contextlib.nullcontext():
+        for epoch in range(epochs):
+            tick = _ticker(bar, epoch, epochs)
+            epoch_loss, epoch_accuracy = train_epoch(model, X, y, loss, optimizer, batch_size,
+                                                     seed + epoch, tick)
+            history["loss"].append(epoch_loss)
+            history["accuracy"].append(epoch_accuracy)
+            if validation:
+                history["val_accuracy"].append(accuracy(model, *validation))
     return history
 
 
+def check_loss(loss) -> None:
+    """Raise TypeError unless loss can be called as loss(outputs, targets)."""
+    if not callable(loss):
+        raise TypeError(f"loss must be a function called as loss(outputs, targets), such as "
+                        f"nn.mse_loss, nn.cross_entropy or nn.softmax_cross_entropy; got "
+                        f"{type(loss).__name__} {loss!r}")
+
+
 def train_epoch(model: Module, X: np.ndarray, y: np.ndarray, loss: Loss,
-                optimizer: Optimizer, batch_size: int, seed: int) -> tuple[float, float]:
-    """One pass over (X, y) in shuffled minibatches; returns the mean loss and accuracy."""
+                optimizer: Optimizer, batch_size: int, seed: int,
+                tick: Callable[[float], None] = lambda batch_loss: None) -> tuple[float, float]:
+    """One pass over (X, y) in shuffled minibatches; returns the mean loss and accuracy.
+    tick(batch loss) is called after each step (the progress bar)."""
     total_loss, correct = 0.0, 0
     model.train()                             # BatchNorm and Dropout in training mode
     for X_batch, y_batch in data.batches(X, y, batch_size, shuffle=batch_size < len(X), seed=seed):
@@ -86,37 +104,37 @@ def train_epoch(model: Module, X: np.ndarray, y: np.ndarray, loss: Loss,
         optimizer.step()
         total_loss += batch_loss.data * len(y_batch)
         correct += int(np.sum(classes_from(outputs, model) == as_classes(y_batch)))
+        tick(float(batch_loss.data))
     return total_loss / len(y), correct / len(y)
 
 
-def _epochs(epochs: int, progress: bool, history: dict):
-    """range(epochs), shown as a progress bar with the latest loss and accuracy (see _bar)."""
-    bar = _bar(epochs) if progress else None
+def _ticker(bar, epoch: int, epochs: int) -> Callable[[float], None]:
+    """What the bar does after each minibatch: one step on, and the epoch and the loss."""
     if bar is None:
-        yield from range(epochs)
-        return
-    with bar:
-        for epoch in bar:
-            yield epoch
-            bar.set_postfix(loss=f"{history['loss'][-1]:.4f}", acc=f"{history['accuracy'][-1]:.3f}")
+        return lambda batch_loss: None
+
+    def tick(batch_loss: float) -> None:
+        bar.update(1)
+        bar.set_postfix(epoch=f"{epoch + 1}/{epochs}", loss=f"{batch_loss:.4f}", refresh=False)
+    return tick
 
 
-def _bar(epochs: int):
-    """A tqdm bar over range(epochs): a widget in Jupyter or Colab (tqdm's text bar there if
-    ipywidgets is missing), a text bar in a terminal, and None where nobody watches (a pipe or
-    a log file) or without tqdm, which comes with the 'demos' extra."""
+def _bar(steps: int):
+    """A tqdm bar over the training's minibatch steps: a widget in Jupyter or Colab (tqdm's
+    text bar there if ipywidgets is missing), a text bar in a terminal, and None where nobody
+    watches (a pipe or a log file) or without tqdm, which comes with the 'demos' extra."""
     try:
         from tqdm import tqdm as text_bar
     except ImportError:
         return None
-    options = {"desc": "training", "unit": "epoch"}
+    options = {"desc": "training", "unit": "step", "total": steps}
     if in_notebook():
         try:
             from tqdm.notebook import tqdm as widget_bar
-            return widget_bar(range(epochs), **options)
+            return widget_bar(**options)
         except ImportError:                   # no ipywidgets: the text bar shows in the cell
-            return text_bar(range(epochs), file=sys.stderr, **options)
-    return text_bar(range(epochs), **options) if sys.stderr.isatty() else None
+            return text_bar(file=sys.stderr, **options)
+    return text_bar(**options) if sys.stderr.isatty() else None
 
 
 def in_notebook() -> bool:

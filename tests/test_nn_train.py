@@ -230,9 +230,42 @@ def test_fit_draws_its_bar_in_a_terminal_only_when_asked(monkeypatch, capfd, pro
     nn.fit(model, X, y, nn.mse_loss, nn.SGD(model.parameters(), lr=0.1), epochs=3,
            progress=progress)
     shown = terminal.getvalue()
-    assert ("training" in shown and "loss=" in shown and "acc=" in shown) == progress
+    assert ("training" in shown and "loss=" in shown and "epoch=3/3" in shown) == progress
     if not progress:
         assert shown == "" and capfd.readouterr() == ("", "")
+
+
+def test_fits_bar_counts_minibatches_and_shows_the_epoch(monkeypatch):
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    X, y = nn.data.moons(n=10, seed=0)
+    model = nn.MLP(2, [3, 1], seed=0)
+    nn.fit(model, X, y, nn.hinge_loss, nn.SGD(model.parameters(), lr=0.1), epochs=2,
+           batch_size=3)                      # 4 minibatches an epoch (3 + 3 + 3 + 1)
+    last = terminal.getvalue().split("\r")[-1]
+    assert " 8/8 " in last and "epoch=2/2" in last and "step" in last, last
+
+
+@pytest.mark.parametrize("loss", ["mse", None, 0.5])
+def test_a_loss_that_is_not_a_function_is_named_with_what_to_write(loss):
+    model = nn.MLP(2, [1], seed=0)
+    with pytest.raises(TypeError, match="loss must be a function.*nn.mse_loss"):
+        nn.fit(model, np.ones((4, 2)), np.zeros(4), loss, nn.SGD(model.parameters(), lr=0.1),
+               epochs=1)
+
+
+def test_a_2d_array_given_to_a_model_says_to_use_as_inputs():
+    X = np.ones((5, 3))
+    for model in (nn.MLP(3, [4, 1], seed=0), nn.Layer(3, 2, seed=0), nn.Neuron(3, seed=0)):
+        with pytest.raises(ValueError, match=r"shape \(5, 3\).*model\(nn.as_inputs\(X\)\)"):
+            model(X)
+    assert len(nn.MLP(3, [4, 2], seed=0)(nn.as_inputs(X))) == 2
+
+
+@pytest.mark.parametrize("nouts", [3, (), "16"])
+def test_mlp_sizes_given_as_a_number_say_to_give_a_list(nouts):
+    with pytest.raises(ValueError, match=r"nouts lists the size of every layer.*MLP\(2, \[3\]\)"):
+        nn.MLP(2, nouts)
 
 
 def test_fit_draws_no_bar_into_a_pipe_or_log_file(monkeypatch):
