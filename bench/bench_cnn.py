@@ -29,7 +29,7 @@ import numpy as np
 
 import nn
 from bench.bench_engine import seconds_per_call
-from bench.bench_mnist import Affine, Relu, SoftmaxWithLoss, thread_limit
+from bench.bench_mnist import Affine, LayerStack, Relu, SoftmaxWithLoss, thread_limit
 from nn import data
 
 SEED = 0
@@ -121,7 +121,7 @@ class Flat:
         return dout.reshape(self.shape)
 
 
-class NumpyConvNet:
+class NumpyConvNet(LayerStack):
     """The book's SimpleConvNet on numpy arrays, plain SGD."""
 
     def __init__(self, params: Params, lr: float = LR) -> None:
@@ -132,18 +132,6 @@ class NumpyConvNet:
         self.layers = [self.conv, Relu(), Pooling(2, 2), Flat(), self.affine1, Relu(),
                        self.affine2]
         self.last, self.lr = SoftmaxWithLoss(), lr
-
-    def predict(self, x: np.ndarray) -> np.ndarray:
-        for layer in self.layers:
-            x = layer.forward(x)
-        return x
-
-    def forward_backward(self, x: np.ndarray, t: np.ndarray) -> float:
-        loss = self.last.forward(self.predict(x), t)
-        dout = self.last.backward()
-        for layer in reversed(self.layers):
-            dout = layer.backward(dout)
-        return loss
 
     def gradients(self) -> list[np.ndarray]:
         return [self.conv.dW, self.conv.db, self.affine1.dW, self.affine1.db,

@@ -110,7 +110,29 @@ class SoftmaxWithLoss:
         return dx / len(self.t)
 
 
-class NumpyNet:
+class LayerStack:
+    """The book's way of writing a network: `layers` in order, then `last` (SoftmaxWithLoss);
+    forward through them, backward through them in reverse."""
+
+    layers: list
+    last: SoftmaxWithLoss
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """The scores (logits) of every class, one row per sample."""
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+
+    def forward_backward(self, x: np.ndarray, t: np.ndarray) -> float:
+        """The loss; every layer keeps its gradients (an Affine its dW and db)."""
+        loss = self.last.forward(self.predict(x), t)
+        dout = self.last.backward()
+        for layer in reversed(self.layers):
+            dout = layer.backward(dout)
+        return loss
+
+
+class NumpyNet(LayerStack):
     """The book's layered network: (Affine, activation) * k, Affine, then SoftmaxWithLoss."""
 
     def __init__(self, weights: Weights, activation: str = "sigmoid", optimizer: str = "sgd",
@@ -122,20 +144,6 @@ class NumpyNet:
         self.layers.append(self.affines[-1])
         self.last = SoftmaxWithLoss()
         self.optimizer = NumpyMomentum(lr, 0.9 if optimizer == "momentum" else 0.0)
-
-    def predict(self, x: np.ndarray) -> np.ndarray:
-        """The scores (logits) of every class, one row per sample."""
-        for layer in self.layers:
-            x = layer.forward(x)
-        return x
-
-    def forward_backward(self, x: np.ndarray, t: np.ndarray) -> float:
-        """The loss; every Affine keeps its dW and db."""
-        loss = self.last.forward(self.predict(x), t)
-        dout = self.last.backward()
-        for layer in reversed(self.layers):
-            dout = layer.backward(dout)
-        return loss
 
     def gradients(self) -> list[np.ndarray]:
         """dW1, db1, dW2, db2, ... of the last forward_backward."""
