@@ -543,6 +543,8 @@ PAGE_TEXT = {
         "legend branch": "orange border: used twice or more, gradients add",
         "legend active": "red arrow: the step in progress",
         "layer view": "Layer view",          # the toggle's text: the view it switches to
+        "saved notebook note": ("The stepper page shows here when the notebook runs (Jupyter, "
+                                "Colab); it is left out of the saved notebook to keep it small."),
         "primitive view": "Primitive view",
         "view now layer": "layer view: each composite (sigmoid, a neuron, a loss) is one node",
         "view now primitive": "primitive view: every operation is a node",
@@ -647,6 +649,8 @@ PAGE_TEXT = {
         "legend branch": "オレンジの枠: 2回以上使用、勾配を足す",
         "legend active": "赤い矢印: いま進めているステップ",
         "layer view": "レイヤ表示",
+        "saved notebook note": ("ステッパーのページは、ノートブックを実行すると（Jupyter、Colab）ここに表示されます。"
+                                "保存したノートブックを小さく保つため、ここには含めていません。"),
         "primitive view": "演算ごとの表示",
         "view now layer": "レイヤ表示: 合成関数（Sigmoid、ニューロン、損失）を 1 つのノードで表示",
         "view now primitive": "演算ごとの表示: すべての演算をノードで表示",
