@@ -78,7 +78,7 @@ def test_a_network_of_another_shape_is_refused_naming_both():
 def test_what_pytorch_has_no_module_for_is_refused():
     with pytest.raises(ValueError, match="'step' activation"):
         nn.MLP(2, [3, 1], output_activation="step", seed=0).to_torch()
-    with pytest.raises(TypeError, match="Neuron, Layer or MLP"):
+    with pytest.raises(TypeError, match="Neuron, Layer, MLP or SimpleConvNet"):
         nn.Module().to_torch()
 
 
@@ -90,3 +90,40 @@ def test_values_dropped_in_directly_agree_too():
     t = torch.tensor([[0.3, -0.7]], dtype=torch.float64, requires_grad=True)
     neuron.to_torch()(t).sum().backward()
     assert close([v.grad for v in x], t.grad.numpy()[0])
+
+
+def test_simple_conv_net_equals_its_pytorch_twin_outputs_and_every_gradient():
+    model = nn.SimpleConvNet(input_shape=(2, 9, 8), filters=3, kernel_size=3, hidden=6,
+                             classes=4, seed=0)
+    X = np.random.default_rng(2).normal(size=(5, 2, 9, 8))
+    scores = model(nn.as_images(X))
+    weights = np.random.default_rng(3).normal(size=len(scores))
+    sum(float(c) * s.sum() for c, s in zip(weights, scores)).backward()
+    net = model.to_torch()
+    out = net(torch.tensor(X))
+    (out * torch.tensor(weights)).sum().backward()
+    assert close(np.stack([s.data for s in scores], axis=1), out.detach().numpy())
+    conv, hidden, out_layer = net[0], net[4], net[6]
+    assert close([[w.grad for w in f] for f in model.conv.filters],
+                 conv.weight.grad.numpy().reshape(3, -1))
+    assert close([b.grad for b in model.conv.biases], conv.bias.grad.numpy())
+    for layer, linear in ((model.hidden, hidden), (model.out, out_layer)):
+        assert close([[w.grad for w in n.w] for n in layer.neurons], linear.weight.grad.numpy())
+        assert close([n.b.grad for n in layer.neurons], linear.bias.grad.numpy())
+
+
+def test_simple_conv_net_weights_come_back_from_pytorch():
+    model = nn.SimpleConvNet(input_shape=(1, 8, 8), filters=2, kernel_size=3, hidden=5,
+                             classes=3, seed=0)
+    net = model.to_torch()
+    with torch.no_grad():
+        for parameter in net.parameters():
+            parameter.mul_(-0.5)
+    model.load_torch(net)
+    X = np.random.default_rng(4).normal(size=(2, 1, 8, 8))
+    assert close(np.stack([s.data for s in model(nn.as_images(X))], axis=1),
+                 net(torch.tensor(X)).detach().numpy())
+    other = nn.SimpleConvNet(input_shape=(1, 8, 8), filters=3, kernel_size=3, hidden=5,
+                             classes=3, seed=0)
+    with pytest.raises(ValueError, match=r"Conv2d with weights of shape \(3, 1, 3, 3\)"):
+        other.load_torch(net)
