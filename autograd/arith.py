@@ -52,13 +52,35 @@ def quietly(ufunc, *args) -> float:
 _NUMBERS = (int, float, np.integer, np.floating)  # bool counts as an int
 
 
-def constant(x) -> float | np.ndarray | None:
-    """x as a constant operand (a float, or a batch array), or None if x is not a number."""
+def constant(x, beside: Data | None = None) -> float | np.ndarray | None:
+    """x as a constant operand (a float, or a batch array), or None if x is not a number.
+
+    A batch array must hold as many samples as the data it meets (`beside`), if that is a batch.
+    """
     if type(x) is float:
         return x
     if isinstance(x, (_NUMBERS, np.ndarray)):
-        return as_data(x)
+        c = as_data(x)
+        if type(c) is np.ndarray and type(beside) is np.ndarray:
+            same_batch(beside, c)
+        return c
     return None
+
+
+def mismatch(*data: Data) -> ValueError:
+    """The error for batches of different sizes in one operation (numpy would say "could not be
+    broadcast"): every batch in one graph holds one value per sample of the same samples."""
+    sizes = " and ".join(f"{d.size} samples" for d in data if type(d) is np.ndarray)
+    return ValueError(f"batches of different sizes meet in one operation ({sizes}); every batch "
+                      f"in one graph must hold one value per sample of the same samples: take "
+                      f"the inputs and the targets from the same rows (X[i:j] and y[i:j])")
+
+
+def same_batch(*data: Data) -> None:
+    """Raise `mismatch` unless the batch arrays among data hold the same number of samples (a
+    batch of one sample is broadcast to every sample, as numpy does)."""
+    if len({d.size for d in data if type(d) is np.ndarray} - {1}) > 1:
+        raise mismatch(*data)
 
 
 def as_data(data) -> float | np.ndarray:
@@ -96,6 +118,8 @@ def divide(a: Data, b: Data) -> Data:
         return a / b
     except ZeroDivisionError:
         return quietly(np.divide, a, b)
+    except ValueError:
+        raise mismatch(a, b) from None        # numpy: two batches of different sizes
 
 
 def power(a: Data, b: Data) -> Data:
@@ -107,6 +131,7 @@ def power(a: Data, b: Data) -> Data:
             return quietly(np.power, a, b)
     if is_node(a) or is_node(b):
         return a ** b                         # a Value: the pow node
+    same_batch(a, b)
     return np.power(a, b)
 
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import arith, graph, modes
-from .arith import as_data, constant, divide, power
+from .arith import as_data, constant, divide, mismatch, power, same_batch
 from .rules import PRIMITIVES, Primitive, pow_base_partial, pow_exponent_partial
 from .rules import define as add_to_table
 
@@ -77,7 +77,10 @@ class Value:
         """self + other.   d(a+b)/da = 1, d(a+b)/db = 1"""
         if type(other) is Value:              # _node's work written out: see __mul__
             node = _new(Value)
-            node.data = self.data + other.data
+            try:
+                node.data = self.data + other.data
+            except ValueError:                # numpy: two batches of different sizes
+                raise mismatch(self.data, other.data) from None
             node.grad = 0.0
             node.op = "add"
             node.parents = node.operands = (self, other)
@@ -86,14 +89,14 @@ class Value:
             if modes.active:
                 modes.apply(node)
             return node
-        c = constant(other)
+        c = constant(other, self.data)
         if c is None:
             return NotImplemented
         return _node(self.data + c, "add", (self,), _ONE, (self, c))
 
     def __radd__(self, other: float) -> Value:
         """other + self, other a constant."""
-        c = constant(other)
+        c = constant(other, self.data)
         if c is None:
             return NotImplemented
         return _node(c + self.data, "add", (self,), _ONE, (c, self))
@@ -102,15 +105,19 @@ class Value:
         """self - other.   d(a-b)/da = 1, d(a-b)/db = -1"""
         if type(other) is Value:
             parents = (self, other)
-            return _node(self.data - other.data, "sub", parents, _ONE_MINUS_ONE, parents)
-        c = constant(other)
+            try:
+                difference = self.data - other.data
+            except ValueError:                # numpy: two batches of different sizes
+                raise mismatch(self.data, other.data) from None
+            return _node(difference, "sub", parents, _ONE_MINUS_ONE, parents)
+        c = constant(other, self.data)
         if c is None:
             return NotImplemented
         return _node(self.data - c, "sub", (self,), _ONE, (self, c))
 
     def __rsub__(self, other: float) -> Value:
         """other - self, other a constant."""
-        c = constant(other)
+        c = constant(other, self.data)
         if c is None:
             return NotImplemented
         return _node(c - self.data, "sub", (self,), _MINUS_ONE, (c, self))
@@ -128,7 +135,10 @@ class Value:
             # What _node does, written out: add and mul make most nodes of any network (each
             # weighted sum), and saving the call is about 4% of a plain training step.
             node = _new(Value)
-            node.data = self.data * other.data
+            try:
+                node.data = self.data * other.data
+            except ValueError:                # numpy: two batches of different sizes
+                raise mismatch(self.data, other.data) from None
             node.grad = 0.0
             node.op = "mul"
             node.parents = node.operands = (self, other)
@@ -137,14 +147,14 @@ class Value:
             if modes.active:
                 modes.apply(node)
             return node
-        c = constant(other)
+        c = constant(other, self.data)
         if c is None:
             return NotImplemented
         return _node(self.data * c, "mul", (self,), (c,), (self, c))
 
     def __rmul__(self, other: float) -> Value:
         """other * self, other a constant."""
-        c = constant(other)
+        c = constant(other, self.data)
         if c is None:
             return NotImplemented
         return _node(c * self.data, "mul", (self,), (c,), (c, self))
@@ -156,14 +166,14 @@ class Value:
             out = divide(self.data, b)
             parents = (self, other)
             return _node(out, "div", parents, (divide(1.0, b), divide(-out, b)), parents)
-        c = constant(other)
+        c = constant(other, self.data)
         if c is None:
             return NotImplemented
         return _node(divide(self.data, c), "div", (self,), (divide(1.0, c),), (self, c))
 
     def __rtruediv__(self, other: float) -> Value:
         """other / self, other a constant."""
-        c = constant(other)
+        c = constant(other, self.data)
         if c is None:
             return NotImplemented
         out = divide(c, self.data)
@@ -180,14 +190,14 @@ class Value:
             partials = (pow_base_partial(a, b), pow_exponent_partial(a, b, out))
             parents = (self, other)
             return _node(out, "pow", parents, partials, parents)
-        c = constant(other)
+        c = constant(other, self.data)
         if c is None:
             return NotImplemented
         return _node(power(a, c), "pow", (self,), (pow_base_partial(a, c),), (self, c))
 
     def __rpow__(self, other: float) -> Value:
         """other ** self, other a constant base."""
-        c = constant(other)
+        c = constant(other, self.data)
         if c is None:
             return NotImplemented
         out = power(c, self.data)
@@ -298,6 +308,7 @@ def apply(op: str, *operands: Value | float | np.ndarray) -> Value:
     primitive = _primitive(op, len(operands))
     operands = tuple(x if type(x) is Value else _constant_operand(x, op) for x in operands)
     numbers = [x.data if type(x) is Value else x for x in operands]
+    same_batch(*numbers)
     out = as_data(primitive.forward(*numbers))
     partials = tuple(_as_number(primitive.partial(numbers, out, i))
                      for i, x in enumerate(operands) if type(x) is Value)

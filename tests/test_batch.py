@@ -111,3 +111,30 @@ def test_a_batch_array_constant_works_everywhere_a_number_does():
     numbers = (np.array([1.0, 2.0, 4.0]),)
     assert np.array_equal(autograd.PARTIALS["sum"](numbers, 7.0, 0), [1.0, 1.0, 1.0])
     assert np.allclose(autograd.PARTIALS["mean"](numbers, 7.0 / 3, 0), [1 / 3] * 3)
+
+
+# ---------------------------------------------------------------- batches of different sizes
+
+_THREE, _FIVE = np.arange(1.0, 4.0), np.arange(1.0, 6.0)
+_MISMATCHES = {
+    "a + b": lambda a, b: a + b, "a - b": lambda a, b: a - b, "a * b": lambda a, b: a * b,
+    "a / b": lambda a, b: a / b, "a ** b": lambda a, b: a ** b,
+    "a.maximum(b)": lambda a, b: a.maximum(b),
+    "a + array": lambda a, b: a + b.data, "array - a": lambda a, b: b.data - a,
+    "a * array": lambda a, b: a * b.data, "array / a": lambda a, b: b.data / a,
+    "a ** array": lambda a, b: a ** b.data, "array ** a": lambda a, b: b.data ** a,
+}
+
+
+@pytest.mark.parametrize("expression", list(_MISMATCHES))
+def test_batches_of_different_sizes_are_refused_with_the_sizes_and_the_fix(expression):
+    a, b = Value(_THREE), Value(_FIVE)
+    with pytest.raises(ValueError, match=r"batches of different sizes .*\(3 samples and 5 "
+                                         r"samples\).*same rows \(X\[i:j\] and y\[i:j\]\)"):
+        _MISMATCHES[expression](a, b)
+
+
+@pytest.mark.parametrize("expression", list(_MISMATCHES))
+def test_a_batch_of_one_sample_still_meets_any_batch(expression):
+    out = _MISMATCHES[expression](Value(_THREE), Value(np.array([2.0])))
+    assert out.data.shape == (3,)
