@@ -26,7 +26,7 @@ import tracemalloc
 import weakref
 from dataclasses import dataclass
 
-from autograd import Value
+from autograd import Value, collector
 
 NAMES = tuple("""
 emma olivia ava isabella sophia charlotte mia amelia harper evelyn abigail emily elizabeth sofia
@@ -48,6 +48,7 @@ class Config:
 
 
 MEMORY_CONFIG = Config(n_embd=8, n_head=2, block_size=8)
+TRACEMALLOC_SLOWDOWN = 8     # how many times slower a step runs under tracemalloc
 
 
 # ----------------------------------------------------------------- microgpt's Value design
@@ -242,18 +243,25 @@ def max_relative_difference(a: list[float], b: list[float]) -> float:
 def memory_run(steps: int, value_class: type = Value) -> dict:
     """zerograd (or value_class) trains `steps` steps under tracemalloc, untimed, while the user's
     code logs each step in a record that refers to itself (32 kB): garbage only the cyclic
-    collector frees. A smaller model than the race's: tracemalloc makes a step about 8x slower."""
+    collector frees. A smaller model than the race's: tracemalloc makes a step about 8x slower,
+    so the collector's LONG_PAUSE is stretched as much (else every small step would count as a
+    long one, as no step does without tracemalloc)."""
     model = make_model(value_class, MEMORY_CONFIG)
+    long_pause = collector.LONG_PAUSE
+    collector.LONG_PAUSE = long_pause * TRACEMALLOC_SLOWDOWN
     tracemalloc.start()
     after = []
-    for step in range(steps):
-        loss = train_step(model, NAMES[step % len(NAMES)], step, steps)
-        record = {"step": step, "loss": loss, "history": [loss] * 4000}
-        record["self"] = record                         # a reference cycle: after the del,
-        del record                                      # garbage for the collector only
-        after.append(tracemalloc.get_traced_memory()[0])
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
+    try:
+        for step in range(steps):
+            loss = train_step(model, NAMES[step % len(NAMES)], step, steps)
+            record = {"step": step, "loss": loss, "history": [loss] * 4000}
+            record["self"] = record                     # a reference cycle: after the del,
+            del record                                  # garbage for the collector only
+            after.append(tracemalloc.get_traced_memory()[0])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+        collector.LONG_PAUSE = long_pause
     return {"peak": peak, "after": after}
 
 
