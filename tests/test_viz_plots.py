@@ -53,6 +53,16 @@ def test_activation_slopes_come_from_backward_and_peak_at_the_known_maxima():
     assert list(step_slope) == [0, 0, 0, 0, 0]
 
 
+def test_curves_that_coincide_both_show_each_next_one_thinner_and_broken(tmp_path):
+    same = [2.4, 1.9, 1.0]
+    [axis] = viz.plot_history({"zerograd": same, "PyTorch": same}, tmp_path / "h.png").axes
+    first, second = axis.get_lines()
+    assert np.array_equal(first.get_ydata(), second.get_ydata())
+    assert first.get_linestyle() == "-" and second.get_linestyle() == "--"
+    assert second.get_linewidth() < first.get_linewidth()
+    assert first.get_marker() != second.get_marker()
+
+
 def test_plot_history_writes_loss_and_accuracy(tmp_path):
     history = {"loss": [1.0, 0.6, 0.4], "accuracy": [0.5, 0.7, 0.9], "val_loss": [1, 0.7, 0.5]}
     assert len(viz.plot_history(history, tmp_path / "history.png").axes) == 2

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import io
+import itertools
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -142,10 +143,11 @@ def plot_history(history: dict[str, list[float]], path: str | Path | None = None
     figure = _figure((11 if accuracy else 5.5, 4.2))
     axes = figure.subplots(1, 2 if accuracy else 1, squeeze=False)
     for axis, keys, label in zip(axes[0], (losses, accuracy), (text["loss"], text["accuracy"])):
-        for key in keys:
+        for key, (line, marker, width) in zip(keys, _line_styles()):
             epochs = np.arange(1, len(history[key]) + 1)
-            axis.plot(epochs, history[key], marker="o" if len(epochs) < 50 else None,
-                      label=text.get(f"history {key}", key), linewidth=2)
+            axis.plot(epochs, history[key], linestyle=line, linewidth=width,
+                      marker=marker if len(epochs) < 50 else None, markersize=width + 4,
+                      label=text.get(f"history {key}", key))
         axis.set_xlabel(text["epoch"], fontsize=13)
         axis.set_ylabel(label, fontsize=13)
         axis.xaxis.set_major_locator(MaxNLocator(integer=True))   # epochs are whole numbers
@@ -153,6 +155,12 @@ def plot_history(history: dict[str, list[float]], path: str | Path | None = None
         axis.grid(alpha=0.3)
         axis.legend(fontsize=12)
     return _finish(figure, path)
+
+
+def _line_styles():
+    """Line style, marker and width of the 1st, 2nd, ... curve on one axis: each next curve is
+    thinner and broken, so two curves that coincide (zerograd's and PyTorch's) both show."""
+    return itertools.cycle([("-", "o", 3.5), ("--", "s", 1.8), (":", "^", 1.8), ("-.", "D", 1.5)])
 
 
 def plot_decision_boundary(model, X: np.ndarray, y: np.ndarray, path: str | Path | None = None,
