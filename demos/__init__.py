@@ -43,6 +43,11 @@ def pad(text: str, columns: int) -> str:
     return text + " " * max(0, columns - terminal_width(text))
 
 
+def pad_left(text: str, columns: int) -> str:
+    """text right-aligned in `columns` terminal columns: spaces before it (kana take two)."""
+    return " " * max(0, columns - terminal_width(text)) + text
+
+
 def terminal_width(text: str) -> int:
     """How many terminal columns text takes: two for each wide (East Asian) character."""
     return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)

@@ -1,7 +1,7 @@
 """Saturation: how much gradient sigmoid and tanh pass back for large inputs, and the plot of
 sigmoid, tanh, relu and step with their derivatives.
 
-    python -m demos.activations            # table on screen, picture in out/activations.png
+    python -m demos.activations [--lang ja] [--out DIR]   # table, out/activations.png
 
 For a large |x| the output is flat, so the derivative (z(1-z) for sigmoid, 1-t² for tanh) is
 almost 0: a neuron stuck there barely learns. The engine stays finite even at x = ±255.
@@ -11,11 +11,10 @@ Read next: `demos/vanishing_gradients.py` (the same effect, multiplied layer aft
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
 import autograd
 import viz
+from demos import book_parser, pad_left, picture_path, terminal_width
+from viz.labels import CLI_TEXT, words
 
 INPUTS = [255.0, 150.0, 100.0, 10.0, 0.0, -10.0, -100.0, -150.0, -255.0]
 
@@ -28,10 +27,11 @@ def value_and_gradient(function, x: float) -> tuple[float, float]:
     return output.data, slope
 
 
-def saturation_table(inputs: list[float]) -> str:
+def saturation_table(inputs: list[float], lang: str = "en") -> str:
     """Value and gradient of sigmoid and tanh at each input, in aligned columns."""
-    lines = [f"{'x':>7} | {'sigmoid(x)':>12} {'gradient':>12} | {'tanh(x)':>12} {'gradient':>12}"]
-    lines.append("-" * len(lines[0]))
+    gradient = pad_left(words(lang)["activations gradient"], 12)
+    lines = [f"{'x':>7} | {'sigmoid(x)':>12} {gradient} | {'tanh(x)':>12} {gradient}"]
+    lines.append("-" * terminal_width(lines[0]))
     for x in inputs:
         s, ds = value_and_gradient(autograd.sigmoid, x)
         t, dt = value_and_gradient(autograd.tanh, x)
@@ -41,15 +41,12 @@ def saturation_table(inputs: list[float]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Print the saturation table and write the activation plot; returns 0."""
-    parser = argparse.ArgumentParser(prog="python -m demos.activations", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", default="out", help="folder for the picture (default out)")
-    args = parser.parse_args(argv)
-    print(saturation_table(INPUTS))
-    print("\nThe largest derivatives: sigmoid 0.25 and tanh 1, both at x = 0.")
-    path = Path(args.out) / "activations.png"
-    viz.plot_activations(path)
-    print(f"wrote {path}")
+    args = book_parser("activations", __doc__).parse_args(argv)
+    print(saturation_table(INPUTS, args.lang))
+    print("\n" + words(args.lang)["activations largest"])
+    path = picture_path(args.out, "activations", args.lang)
+    viz.plot_activations(path, lang=args.lang)
+    print(CLI_TEXT[args.lang]["wrote"].format(path=path))
     return 0
 
 

@@ -1,6 +1,6 @@
 """Every rule of the computational graph, checked: engine vs numerical vs closed form.
 
-    python -m demos.derivatives            # prints a table; exit code 1 if any rule fails
+    python -m demos.derivatives [--lang ja]   # prints a table; exit code 1 if any rule fails
 
 Each row takes one derivative with the engine's backward pass (`autograd.grad`), with central
 differences (`autograd.numerical_grad`), and, for the composites, with the textbook formula.
@@ -12,10 +12,14 @@ Read next: `demos/activations.py` (where sigmoid and tanh stop passing gradients
 
 from __future__ import annotations
 
+import argparse
 import math
 from typing import Callable, NamedTuple
 
 import autograd
+from demos import pad, pad_left, terminal_width
+from viz.labels import primitive_rules as rule_texts
+from viz.labels import words
 
 
 def _sigmoid(x: float) -> float:
@@ -41,17 +45,17 @@ class Rule(NamedTuple):
 POINT = (1.5, 2.5)          # a, b for the primitives' rows: inside every one's domain
 
 
-def primitive_rules() -> list[Rule]:
-    """One row per operand of every primitive of the rule table (the n-ary ones with two)."""
+def primitive_rules(lang: str = "en") -> list[Rule]:
+    """One row per operand of every primitive of the rule table (the n-ary ones with two), each
+    rule written in lang ("1 if a > 0, else 0", "a > 0 なら 1、それ以外は 0")."""
     rows = []
     for op, primitive in autograd.PRIMITIVES.items():
         if primitive.reduces:
             continue                    # sum and mean: batch reductions (tests/test_batch.py)
         arity = primitive.arity or 2
-        text = primitive.rule
+        text = rule_texts(op, lang)
         for wrt in range(arity):
             rule = text[min(wrt, len(text) - 1)]
-            rule = rule if isinstance(rule, str) else rule["en"]
             letter = "ab"[wrt]
             rows.append(Rule(op, f"d {op}/d{letter} = {rule}".replace("{i}", ""),
                              lambda *v, op=op: autograd.apply(op, *v), list(POINT[:arity]),
@@ -59,7 +63,7 @@ def primitive_rules() -> list[Rule]:
     return rows
 
 
-RULES = primitive_rules() + [
+COMPOSITES = [
     Rule("log base", "d(log_10 a)/da = 1/(a ln 10)", lambda a: autograd.log(a, 10.0), [2.0], 0,
          lambda a: 1 / (a * math.log(10))),
     Rule("log base", "d(log_b a)/db = -ln a/(b ln²b)", lambda a, b: autograd.log(a, b),
@@ -72,6 +76,12 @@ RULES = primitive_rules() + [
     Rule("softmax", "ds0/dx1 = -s0·s1", lambda *x: autograd.softmax(x)[0], [1.0, 2.0, 0.5],
          1, lambda *x: -_softmax(x)[0] * _softmax(x)[1]),
 ]
+RULES = primitive_rules() + COMPOSITES
+
+
+def all_rules(lang: str = "en") -> list[Rule]:
+    """Every row of the table, the primitives' rules written in lang."""
+    return primitive_rules(lang) + COMPOSITES
 
 
 def check(rule: Rule) -> tuple[float, float, float | None, bool]:
@@ -86,26 +96,39 @@ def check(rule: Rule) -> tuple[float, float, float | None, bool]:
     return engine, numerical, closed, passed
 
 
-def table(rules: list[Rule]) -> tuple[str, bool]:
+def table(rules: list[Rule], lang: str = "en") -> tuple[str, bool]:
     """The aligned table of every rule, and whether all of them passed."""
-    header = (f"{'rule':<9} {'derivative':<46} {'at':<16} {'engine':>11} {'numerical':>11} "
-              f"{'closed form':>11}  result")
-    lines, all_passed = [header, "-" * len(header)], True
+    text = words(lang)
+    width = max(46, *(terminal_width(rule.derivative) + 1 for rule in rules))
+    header = (f"{pad(text['rules rule'], 9)} {pad(text['rules derivative'], width)} "
+              f"{pad(text['rules at'], 16)} {pad_left(text['rules engine'], 11)} "
+              f"{pad_left(text['rules numerical'], 11)} {pad_left(text['rules closed'], 11)}  "
+              f"{text['rules result']}")
+    lines, all_passed = [header, "-" * terminal_width(header)], True
     for rule in rules:
         engine, numerical, closed, passed = check(rule)
         all_passed &= passed
         at = ", ".join(f"{x:g}" for x in rule.at)
         shown = "-" if closed is None else f"{closed:.6g}"
-        lines.append(f"{rule.name:<9} {rule.derivative:<46} {at:<16} {engine:>11.6g} "
-                     f"{numerical:>11.6g} {shown:>11}  {'pass' if passed else 'FAIL'}")
+        name = text["rules log base"] if rule.name == "log base" else rule.name
+        lines.append(f"{pad(name, 9)} {pad(rule.derivative, width)} {at:<16} {engine:>11.6g} "
+                     f"{numerical:>11.6g} {shown:>11}  "
+                     f"{text['rules pass' if passed else 'rules fail']}")
     return "\n".join(lines), all_passed
 
 
 def main(argv: list[str] | None = None) -> int:
     """Print the table; 0 if every rule passes, 1 otherwise. Writes no files."""
-    text, passed = table(RULES)
-    print(text)
-    print(f"\n{len(RULES)} derivatives: " + ("all pass" if passed else "SOME FAIL"))
+    parser = argparse.ArgumentParser(prog="python -m demos.derivatives", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--lang", choices=("en", "ja"), default="en",
+                        help="the language of the printout (default en)")
+    args = parser.parse_args(argv)
+    rules = all_rules(args.lang)
+    printout, passed = table(rules, args.lang)
+    print(printout)
+    summary = "rules all pass" if passed else "rules some fail"
+    print("\n" + words(args.lang)[summary].format(count=len(rules)))
     return 0 if passed else 1
 
 

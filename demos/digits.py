@@ -1,6 +1,7 @@
 """Handwritten digits: the book's three-layer network on scikit-learn's real 8x8 digits.
 
     python -m demos.digits       # ~10 epochs of minibatches, a loss curve, the digits it got wrong
+    python -m demos.digits --lang ja   # the same in Japanese (out/digits_history_ja.png, ...)
 
 Each image is 64 pixels in [0, 1], one input each. Two sigmoid hidden layers (32 units each)
 feed 10 outputs, and a softmax turns them into probabilities, scored by the cross-entropy
@@ -13,14 +14,15 @@ Read next: `demos/mnist.py` (the same network on 28x28 MNIST, if you have the fi
 
 from __future__ import annotations
 
-import argparse
 import time
 from pathlib import Path
 
 import numpy as np
 
 import nn
+from demos import book_parser, picture_path
 from nn import data
+from viz.labels import CLI_TEXT, words
 
 HIDDEN = [32, 32]
 EPOCHS = 10
@@ -42,37 +44,39 @@ def train(model: nn.MLP, X_train, y_train, X_test, y_test, epochs: int) -> dict:
 
 
 def report(model: nn.MLP, X_test, y_test, history: dict, out: Path, name: str,
-           shape: tuple[int, int]) -> None:
+           shape: tuple[int, int], lang: str = "en") -> None:
     """Draw the loss curve and up to 40 misclassified test images; print where they went."""
     from viz.plots import plot_digit_grid, plot_history
     predicted = nn.predict(model, X_test)
     wrong = np.flatnonzero(predicted != y_test)[:40]
-    print(f"{len(np.flatnonzero(predicted != y_test))} of {len(y_test)} test images misclassified")
-    history_path, grid_path = out / f"{name}_history.png", out / f"{name}_misclassified.png"
-    plot_history(history, history_path)
-    print(f"wrote {history_path}")
-    plot_digit_grid(X_test[wrong], predicted[wrong], y_test[wrong], grid_path, shape=shape)
-    print(f"wrote {grid_path}")
+    print(words(lang)["digits wrong"].format(wrong=len(np.flatnonzero(predicted != y_test)),
+                                             n=len(y_test)))
+    history_path = picture_path(out, f"{name}_history", lang)
+    grid_path = picture_path(out, f"{name}_misclassified", lang)
+    plot_history(history, history_path, lang=lang)
+    print(CLI_TEXT[lang]["wrote"].format(path=history_path))
+    plot_digit_grid(X_test[wrong], predicted[wrong], y_test[wrong], grid_path, shape=shape,
+                    lang=lang)
+    print(CLI_TEXT[lang]["wrote"].format(path=grid_path))
 
 
 def main(argv: list[str] | None = None) -> int:
     """Train on 80% of the digits, test on the rest, draw the results; returns 0."""
-    parser = argparse.ArgumentParser(prog="python -m demos.digits", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = book_parser("digits", __doc__)
     parser.add_argument("--epochs", type=int, default=EPOCHS)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", default="out", help="folder for the pictures (default out)")
     args = parser.parse_args(argv)
+    text = words(args.lang)
     X, y = data.digits()
     X_train, X_test, y_train, y_test = data.train_test_split(X, y, 0.2, seed=0)
     model = build_model(X.shape[1], args.seed)
-    print(f"{model}: {len(X_train)} training and {len(X_test)} test images")
+    print(text["digits setup"].format(model=model, train=len(X_train), test=len(X_test)))
     start = time.perf_counter()
     history = train(model, X_train, y_train, X_test, y_test, args.epochs)
     for epoch, (loss, held_out) in enumerate(zip(history["loss"], history["val_accuracy"]), 1):
-        print(f"epoch {epoch:2d}  loss {loss:.4f}  test accuracy {held_out:.4f}")
-    print(f"trained in {time.perf_counter() - start:.1f} s")
-    report(model, X_test, y_test, history, Path(args.out), "digits", (8, 8))
+        print(text["fashion epoch"].format(epoch=epoch, loss=loss, accuracy=held_out))
+    print(text["fashion trained"].format(seconds=time.perf_counter() - start))
+    report(model, X_test, y_test, history, Path(args.out), "digits", (8, 8), args.lang)
     print(f"accuracy={nn.accuracy(model, X_test, y_test):.4f}")
     return 0
 

@@ -2,6 +2,7 @@
 
     python -m demos.moons        # trains for 100 steps, prints the loss, draws the boundary
                                  # and the trained network in the layer view (one box a neuron)
+    python -m demos.moons --lang ja   # the same in Japanese (out/moons_boundary_ja.png, ...)
 
 The recipe is micrograd's: 100 noisy points, a 2-16-16-1 relu network, the max-margin (hinge)
 loss plus 1e-4 * sum(p^2) (L2), and plain gradient descent with a learning rate falling from
@@ -14,14 +15,15 @@ Read next: `demos/spiral.py` (three classes, softmax cross-entropy).
 
 from __future__ import annotations
 
-import argparse
 import time
 from pathlib import Path
 
 import numpy as np
 
 import nn
+from demos import book_parser, picture_path
 from nn import data
+from viz.labels import CLI_TEXT, words
 
 STEPS = 100
 ALPHA = 1e-4     # weight of the L2 penalty
@@ -34,8 +36,9 @@ def learning_rate(step: int) -> float:
 
 
 def train(model: nn.MLP, X: np.ndarray, y: np.ndarray, steps: int = STEPS,
-          report: bool = False) -> float:
-    """micrograd's loop: hinge loss + L2, backward, SGD with the schedule; returns the last loss."""
+          report: bool = False, lang: str = "en") -> float:
+    """micrograd's loop: hinge loss + L2, backward, SGD with the schedule; returns the last loss.
+    report=True prints the loss and accuracy every 10 steps, in lang."""
     inputs = nn.as_inputs(X)                  # the whole data set as one batch
     optimizer = nn.SGD(model.parameters(), lr=learning_rate(0))
     for step in range(steps):
@@ -45,7 +48,8 @@ def train(model: nn.MLP, X: np.ndarray, y: np.ndarray, steps: int = STEPS,
         optimizer.lr = learning_rate(step)
         optimizer.step()
         if report and step % 10 == 0:
-            print(f"step {step:3d}  loss {loss.data:.4f}  accuracy {nn.accuracy(model, X, y):.2f}")
+            print(words(lang)["moons step"].format(step=step, loss=loss.data,
+                                                   accuracy=nn.accuracy(model, X, y)))
     return loss.data
 
 
@@ -64,22 +68,24 @@ def draw_layers(model: nn.MLP, point: np.ndarray, path: Path, lang: str = "en") 
 
 def main(argv: list[str] | None = None) -> int:
     """Train micrograd's moons classifier, draw its decision boundary; returns 0."""
-    parser = argparse.ArgumentParser(prog="python -m demos.moons", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = book_parser("moons", __doc__)
     parser.add_argument("--seed", type=int, default=SEED, help="seed of the initial weights")
-    parser.add_argument("--out", default="out", help="folder for the picture (default out)")
     args = parser.parse_args(argv)
+    text, wrote = words(args.lang), CLI_TEXT[args.lang]["wrote"]
     X, y = data.moons(n=100, noise=0.1)
     model = nn.MLP(2, [16, 16, 1], activation="relu", seed=args.seed)
-    print(f"{model}, {len(model.parameters())} parameters, {len(X)} training points")
+    print(text["moons setup"].format(model=model, parameters=len(model.parameters()),
+                                     points=len(X)))
     start = time.perf_counter()
-    train(model, X, y, report=True)
-    print(f"trained {STEPS} steps in {time.perf_counter() - start:.2f} s")
+    train(model, X, y, report=True, lang=args.lang)
+    print(text["moons trained"].format(steps=STEPS, seconds=time.perf_counter() - start))
     from viz.plots import plot_decision_boundary
-    path = Path(args.out) / "moons_boundary.png"
-    plot_decision_boundary(model, X, y, path)
-    print(f"wrote {path}")
-    print(f"wrote {draw_layers(model, X[0], Path(args.out) / 'moons_layers.png')}")
+    path = picture_path(args.out, "moons_boundary", args.lang)
+    plot_decision_boundary(model, X, y, path, lang=args.lang)
+    print(wrote.format(path=path))
+    layers = draw_layers(model, X[0], picture_path(args.out, "moons_layers", args.lang),
+                         lang=args.lang)
+    print(wrote.format(path=layers))
     print(f"accuracy={nn.accuracy(model, X, y):.4f}")
     return 0
 

@@ -2,6 +2,7 @@
 gradient of each layer's weights is.
 
     python -m demos.vanishing_gradients    # table on screen, picture in out/vanishing_gradients.png
+    python -m demos.vanishing_gradients --lang ja   # in Japanese: out/vanishing_gradients_ja.png
 
 Backprop multiplies one activation derivative per layer. sigmoid's is at most 0.25, so the
 gradient shrinks layer after layer on its way back to the input; tanh's is at most 1 and
@@ -15,14 +16,13 @@ Read next: the nn package, where layers like these are modules.
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
 import numpy as np
 
 import autograd
 import viz
 from autograd import Value
+from demos import book_parser, pad, picture_path
+from viz.labels import CLI_TEXT, words
 
 ACTIVATIONS = {"sigmoid": autograd.sigmoid, "tanh": autograd.tanh, "relu": autograd.relu}
 
@@ -58,46 +58,44 @@ def run_network(activation, weights: list[np.ndarray], inputs: np.ndarray
     return activations, magnitudes
 
 
-def magnitude_table(magnitudes: dict[str, list[float]]) -> str:
+def magnitude_table(magnitudes: dict[str, list[float]], lang: str = "en") -> str:
     """One row per layer, one column per activation."""
     names = list(magnitudes)
     width = max(12, *(len(name) + 2 for name in names))
-    lines = ["layer " + "".join(f"{name:>{width}}" for name in names)]
+    lines = [pad(words(lang)["vanishing layer"], 6) + "".join(f"{name:>{width}}" for name in names)]
     for layer in range(len(magnitudes[names[0]])):
         lines.append(f"{layer + 1:>5} " + "".join(f"{magnitudes[name][layer]:>{width}.3e}"
                                                    for name in names))
     return "\n".join(lines)
 
 
-def ratio_text(magnitudes: list[float]) -> str:
+def ratio_text(magnitudes: list[float], lang: str = "en") -> str:
     """How the first layer's gradient compares with the last layer's."""
+    text = words(lang)
     if magnitudes[-1] == 0.0:
-        return "no gradient at all: every unit of some layer is off (a dead relu network)"
-    return (f"layer 1 gets {magnitudes[0] / magnitudes[-1]:.2g} × the gradient of layer "
-            f"{len(magnitudes)}")
+        return text["vanishing dead"]
+    return text["vanishing ratio"].format(ratio=magnitudes[0] / magnitudes[-1],
+                                          last=len(magnitudes))
 
 
 def main(argv: list[str] | None = None) -> int:
     """Print the per-layer gradient magnitudes and plot them; returns 0."""
-    parser = argparse.ArgumentParser(prog="python -m demos.vanishing_gradients",
-                                     description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = book_parser("vanishing_gradients", __doc__)
     parser.add_argument("--layers", type=int, default=10)
     parser.add_argument("--width", type=int, default=10)
     parser.add_argument("--seed", type=int, default=3)
-    parser.add_argument("--out", default="out", help="folder for the picture (default out)")
     args = parser.parse_args(argv)
     weights = make_weights(args.layers, args.width, args.seed)
     inputs = np.random.default_rng(args.seed + 1).normal(size=args.width)
     magnitudes = {name: gradient_magnitudes(activation, weights, inputs)
                   for name, activation in ACTIVATIONS.items()}
-    print("mean |gradient| of each layer's weights (layer 1 is next to the input):")
-    print(magnitude_table(magnitudes))
+    print(words(args.lang)["vanishing title"])
+    print(magnitude_table(magnitudes, args.lang))
     for name, values in magnitudes.items():
-        print(f"{name:>8}: {ratio_text(values)}")
-    path = Path(args.out) / "vanishing_gradients.png"
-    viz.plot_gradient_magnitudes(magnitudes, path)
-    print(f"wrote {path}")
+        print(f"{name:>8}: {ratio_text(values, args.lang)}")
+    path = picture_path(args.out, "vanishing_gradients", args.lang)
+    viz.plot_gradient_magnitudes(magnitudes, path, lang=args.lang)
+    print(CLI_TEXT[args.lang]["wrote"].format(path=path))
     return 0
 
 

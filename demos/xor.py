@@ -1,6 +1,7 @@
 """XOR: what one perceptron cannot learn and a 2-4-1 network can.
 
     python -m demos.xor          # prints both accuracies, draws the 2-4-1's decision boundary
+    python -m demos.xor --lang ja   # the same in Japanese, out/xor_boundary_ja.png
 
 A single neuron with a step activation draws one straight line through the plane, and no
 line puts (0,1) and (1,0) on one side with (0,0) and (1,1) on the other: searching a grid of
@@ -13,14 +14,14 @@ Read next: `demos/moons.py` (micrograd's classifier, trained on 100 points).
 
 from __future__ import annotations
 
-import argparse
 import itertools
-from pathlib import Path
 
 import numpy as np
 
 import nn
+from demos import book_parser, picture_path
 from nn import data
+from viz.labels import CLI_TEXT, words
 
 GRID = np.linspace(-2.0, 2.0, 9)   # candidate values for each of w0, w1 and b
 
@@ -53,25 +54,24 @@ def train_network(X: np.ndarray, y: np.ndarray, seed: int) -> nn.MLP:
 
 def main(argv: list[str] | None = None) -> int:
     """Show the perceptron stuck below 1.0 and the 2-4-1 network at 1.0; returns 0."""
-    parser = argparse.ArgumentParser(prog="python -m demos.xor", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = book_parser("xor", __doc__)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", default="out", help="folder for the picture (default out)")
     args = parser.parse_args(argv)
+    text = words(args.lang)
     X, y = data.xor()
     perceptron_accuracy, weights = best_perceptron_accuracy(X, y)
-    print(f"step perceptron, best of {len(GRID) ** 3} weight settings: accuracy "
-          f"{perceptron_accuracy:.2f} (w0, w1, b = {', '.join(f'{w:g}' for w in weights)})")
-    print(f"its gradients (w0, w1, b) under the squared error: {step_gradients(X, y)}: "
-          f"gradient descent cannot move it")
+    print(text["xor perceptron"].format(count=len(GRID) ** 3, accuracy=perceptron_accuracy,
+                                        weights=", ".join(f"{w:g}" for w in weights)))
+    print(text["xor stuck"].format(gradients=step_gradients(X, y)))
     model = train_network(X, y, args.seed)
     predicted = nn.predict(model, X)
     for point, label, guess in zip(X, y, predicted):
-        print(f"  xor{tuple(int(v) for v in point)} = {label}, the 2-4-1 network says {guess}")
+        print(text["xor says"].format(point=tuple(int(v) for v in point), label=label,
+                                      guess=guess))
     from viz.plots import plot_decision_boundary
-    path = Path(args.out) / "xor_boundary.png"
-    plot_decision_boundary(model, X, y, path)
-    print(f"wrote {path}")
+    path = picture_path(args.out, "xor_boundary", args.lang)
+    plot_decision_boundary(model, X, y, path, lang=args.lang)
+    print(CLI_TEXT[args.lang]["wrote"].format(path=path))
     print(f"accuracy={nn.accuracy(model, X, y):.4f}")
     return 0
 

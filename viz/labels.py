@@ -183,6 +183,57 @@ TEXT = {
         "gpt generated": "names the model made up (temperature {temperature:g})",
         "kind linear": "Linear", "kind rmsnorm": "RMSNorm", "kind head": "attention head",
         "kind mlp": "MLP block",
+        # the tour and the demos it leads to (demos/__main__.py, activations, derivatives,
+        # sigmoid_graph, vanishing_gradients, xor, moons, spiral, digits, mnist: --lang)
+        "tour sigmoid": "The sigmoid graph, node by node",
+        "tour rules": "Every rule, checked",
+        "tour classifier": "A classifier, trained live",
+        "tour gpt": "A GPT that invents names",
+        "tour done": "All pictures are under out/.",
+        "tour failed": "{failures} step(s) failed.",
+        "activations gradient": "gradient",
+        "activations largest": "The largest derivatives: sigmoid 0.25 and tanh 1, both at x = 0.",
+        "rules rule": "rule", "rules derivative": "derivative", "rules at": "at",
+        "rules engine": "engine", "rules numerical": "numerical", "rules closed": "closed form",
+        "rules result": "result", "rules pass": "pass", "rules fail": "FAIL",
+        "rules log base": "log base",
+        "rules all pass": "{count} derivatives: all pass",
+        "rules some fail": "{count} derivatives: SOME FAIL",
+        "sigmoid ok": "ok", "sigmoid yes": "yes", "sigmoid no": "NO",
+        "sigmoid closed forms": "closed forms: dz/dx = z(1-z), dz/d(-1) = -(x+2)·z(1-z)",
+        "sympy missing": "sympy is not installed (pip install sympy): symbolic check skipped",
+        "sympy equals": "sympy: dz/dc at c=-1 = {derivative}  equals  -(x+2)·z(1-z)",
+        "sympy differs": "sympy: dz/dc at c=-1 = {derivative}  DIFFERS FROM  -(x+2)·z(1-z)",
+        "sigmoid frames": "wrote {count} frames to {folder}/ ({first} ... {last}) and the "
+                          "animation {gif}",
+        "sigmoid page": "wrote {page} (open it in a browser: step through backprop, change x, "
+                        "take the quiz)",
+        "vanishing title": "mean |gradient| of each layer's weights (layer 1 is next to the "
+                           "input):",
+        "vanishing layer": "layer",
+        "vanishing dead": "no gradient at all: every unit of some layer is off (a dead relu "
+                          "network)",
+        "vanishing ratio": "layer 1 gets {ratio:.2g} × the gradient of layer {last}",
+        "xor perceptron": "step perceptron, best of {count} weight settings: accuracy "
+                          "{accuracy:.2f} (w0, w1, b = {weights})",
+        "xor stuck": "its gradients (w0, w1, b) under the squared error: {gradients}: gradient "
+                     "descent cannot move it",
+        "xor says": "  xor{point} = {label}, the 2-4-1 network says {guess}",
+        "moons setup": "{model}, {parameters} parameters, {points} training points",
+        "moons step": "step {step:3d}  loss {loss:.4f}  accuracy {accuracy:.2f}",
+        "moons trained": "trained {steps} steps in {seconds:.2f} s",
+        "spiral trained": "{model}: {epochs} epochs in {seconds:.1f} s, final loss {loss:.4f}",
+        "spiral training accuracy": "training accuracy {accuracy:.4f}",
+        "digits setup": "{model}: {train} training and {test} test images",
+        "digits wrong": "{wrong} of {n} test images misclassified",
+        "mnist trained": "trained {epochs} epochs in {seconds:.1f} s",
+        "mnist usage": "usage: python -m demos.mnist FOLDER: give the folder that holds the "
+                       "MNIST files ({files})",
+        "mnist missing": "demos.mnist: cannot read MNIST, missing in {folder}: {files}. Each "
+                         "file may also end in .gz; nothing is downloaded.",
+        "mnist no folder": "demos.mnist: cannot read MNIST, {folder} is not a folder; it should "
+                           "hold {files}.",
+        "mnist error": "demos.mnist: {error}",
     },
     "ja": {
         "lang": "ja",
@@ -346,6 +397,58 @@ TEXT = {
         "gpt generated": "モデルが作った名前（温度 {temperature:g}）",
         "kind linear": "Linear（全結合）", "kind rmsnorm": "RMSNorm", "kind head": "アテンションヘッド",
         "kind mlp": "MLP ブロック",
+        # the tour and the demos it leads to (demos/__main__.py, activations, derivatives,
+        # sigmoid_graph, vanishing_gradients, xor, moons, spiral, digits, mnist: --lang)
+        "tour sigmoid": "シグモイドの計算グラフ、ノードごとに",
+        "tour rules": "すべての規則を確かめる",
+        "tour classifier": "分類器をその場で学習",
+        "tour gpt": "名前を作る GPT",
+        "tour done": "図はすべて out/ にあります。",
+        "tour failed": "{failures} 個のステップが失敗しました。",
+        "activations gradient": "勾配",
+        "activations largest": "微分の最大値: sigmoid は 0.25、tanh は 1（どちらも x = 0 で）。",
+        "rules rule": "規則", "rules derivative": "微分", "rules at": "入力",
+        "rules engine": "逆伝播", "rules numerical": "数値微分", "rules closed": "式の値",
+        "rules result": "結果", "rules pass": "一致", "rules fail": "不一致",
+        "rules log base": "底つき log",
+        "rules all pass": "{count} 個の微分: すべて一致",
+        "rules some fail": "{count} 個の微分: 一致しないものがあります",
+        "sigmoid ok": "一致", "sigmoid yes": "はい", "sigmoid no": "いいえ",
+        "sigmoid closed forms": "式で求めた微分: dz/dx = z(1-z)、dz/d(-1) = -(x+2)·z(1-z)",
+        "sympy missing": "sympy が入っていません（pip install sympy）: 記号微分での確認は"
+                         "しません",
+        "sympy equals": "sympy: c=-1 での dz/dc = {derivative}  は  -(x+2)·z(1-z) と等しい",
+        "sympy differs": "sympy: c=-1 での dz/dc = {derivative}  は  -(x+2)·z(1-z) と異なる",
+        "sigmoid frames": "{count} 枚のコマを {folder}/ に（{first} … {last}）、アニメーションを "
+                          "{gif} に書き出しました",
+        "sigmoid page": "{page} に書き出しました（ブラウザで開くと、逆伝播を一歩ずつ進め、x を"
+                        "変え、クイズに答えられます）",
+        "vanishing title": "各層の重みの勾配の絶対値の平均（1 層目が入力の隣）:",
+        "vanishing layer": "層",
+        "vanishing dead": "勾配がまったくない: ある層のユニットがすべて 0（死んだ relu の"
+                          "ネットワーク）",
+        "vanishing ratio": "1 層目の勾配は {last} 層目の {ratio:.2g} 倍",
+        "xor perceptron": "ステップ関数のパーセプトロン、{count} 通りの重みで最良の認識精度 "
+                          "{accuracy:.2f}（w0, w1, b = {weights}）",
+        "xor stuck": "2乗和誤差の重み (w0, w1, b) についての勾配: {gradients}。勾配降下法では"
+                     "動かせません",
+        "xor says": "  xor{point} = {label}、2-4-1 のネットワークの答えは {guess}",
+        "moons setup": "{model}、パラメータ {parameters} 個、訓練データ {points} 点",
+        "moons step": "ステップ {step:3d}  損失 {loss:.4f}  認識精度 {accuracy:.2f}",
+        "moons trained": "{steps} ステップの学習時間 {seconds:.2f} 秒",
+        "spiral trained": "{model}: {epochs} エポックの学習時間 {seconds:.1f} 秒、最後の損失 "
+                          "{loss:.4f}",
+        "spiral training accuracy": "訓練データの認識精度 {accuracy:.4f}",
+        "digits setup": "{model}: 訓練用の画像 {train} 枚、テスト用の画像 {test} 枚",
+        "digits wrong": "テスト用の画像 {n} 枚のうち {wrong} 枚を誤認識",
+        "mnist trained": "{epochs} エポックの学習時間 {seconds:.1f} 秒",
+        "mnist usage": "使い方: python -m demos.mnist フォルダ: MNIST のファイル（{files}）の"
+                       "あるフォルダを指定してください",
+        "mnist missing": "demos.mnist: MNIST を読めません。{folder} にないファイル: {files}。"
+                         "どれも .gz で終わっていてもかまいません。ダウンロードはしません。",
+        "mnist no folder": "demos.mnist: MNIST を読めません。{folder} はフォルダではありません（"
+                           "{files} のあるフォルダを指定してください）。",
+        "mnist error": "demos.mnist: MNIST を読めません: {error}",
     },
 }
 LANGS = tuple(TEXT)
