@@ -7,7 +7,10 @@ that environment variable is set (a path or URL pip accepts), else from the whee
 put next to the notebooks (dist/zerograd-*.whl), else from the package index. HIPS autograd, a
 different package, is also called `autograd` (Colab has it): when that is the `autograd` that
 imports, the cell says so in one line, uninstalls it (and any zerograd whose files were mixed
-with it), installs zerograd and checks that `Value`, `nn` and `viz` import. On Colab it also installs Graphviz's `dot` for the drawings.
+with it), installs zerograd and checks that `Value`, `nn` and `viz` import. On Colab (root, with
+apt-get) it also installs Graphviz's `dot` for the drawings when it is missing, and the Japanese
+notebooks' cell (CELL_JA) installs a Japanese font (IPA Gothic) when none is installed, so that
+their plots and graphs show 日本語 instead of empty boxes.
 tests/test_notebooks.py checks that every notebook starts with exactly this cell, and
 tests/test_colab_install.py runs it, with notebook 01, where HIPS autograd was installed first.
 """
@@ -41,6 +44,16 @@ except ImportError:
 if shutil.which("dot") is None and shutil.which("apt-get") and os.geteuid() == 0:
     subprocess.run(["apt-get", "-qq", "install", "graphviz"], check=False)  # Colab: dot'''
 
+CELL_JA = CELL + '''
+if (shutil.which("apt-get") and os.geteuid() == 0 and shutil.which("fc-list")
+        and not subprocess.run(["fc-list", ":lang=ja"], capture_output=True).stdout.strip()):
+    subprocess.run(["apt-get", "-qq", "install", "fonts-ipafont-gothic"], check=False)  # 日本語'''
+
+
+def cell_for(path: Path) -> str:
+    """The first cell of the notebook at path: CELL_JA for the Japanese ones (under ja/)."""
+    return CELL_JA if "ja" in Path(path).parent.parts else CELL
+
 
 def first_code_cell(notebook) -> dict:
     """The notebook's first code cell."""
@@ -48,13 +61,13 @@ def first_code_cell(notebook) -> dict:
 
 
 def main() -> None:
-    """Write CELL as the first code cell of every notebook under this folder."""
+    """Write cell_for(path) as the first code cell of every notebook under this folder."""
     import nbformat
     for path in sorted(Path(__file__).parent.glob("**/*.ipynb")):
         notebook = nbformat.read(path, as_version=4)
         cell = first_code_cell(notebook)
-        if cell.source != CELL:
-            cell.source = CELL
+        if cell.source != cell_for(path):
+            cell.source = cell_for(path)
             nbformat.write(notebook, path)
             print(f"wrote {path}")
 

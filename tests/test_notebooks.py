@@ -42,8 +42,8 @@ def test_notebook_is_committed_executed_and_starts_by_installing_zerograd(path):
         f"{path.name}: commit it run top to bottom in one kernel (python notebooks/run.py)"
     assert any(cell.outputs for cell in code), f"{path.name}: committed without its outputs"
     assert path.stat().st_size < 1_500_000, f"{path.name}: outputs too large to commit"
-    assert code[0].source == install_cell.CELL, \
-        f"{path.name}: the first code cell must be notebooks/install_cell.py's CELL (run it)"
+    assert code[0].source == install_cell.cell_for(path), \
+        f"{path.name}: the first code cell must be notebooks/install_cell.py's cell (run it)"
     assert notebook.metadata.get("zerograd", {}).get("expect"), \
         f"{path.name}: list the numbers it teaches in metadata zerograd.expect"
 
