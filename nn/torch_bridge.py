@@ -79,16 +79,17 @@ def _torch():
 
 # ----------------------------------------------------------------- inputs and outputs
 
-def as_array(x, field: str = "data") -> np.ndarray:
+def as_array(x, field: str = "data", samples: int | None = None) -> np.ndarray:
     """A zerograd input or output in PyTorch's layout: a feature map fmap[c][i][j] as
-    (N, C, H, W), a list of per-feature entries (or one Value) as (N, features); N is 1 for
-    one sample. field="grad" gives the Values' gradients instead of their numbers."""
+    (N, C, H, W), a list of per-feature entries (or one Value) as (N, features). N is the
+    longest batch, or `samples` (a number stands for every sample); field="grad" gives the
+    Values' gradients instead of their numbers."""
     entries = [x] if type(x) is Value else x
     shape = map_shape(entries) if entries and isinstance(entries[0], list) else (len(entries),)
     flat = [v for channel in entries for row in channel for v in row] if len(shape) == 3 \
         else list(entries)
     numbers = [_numbers(v, field) for v in flat]
-    n = max(np.size(v) for v in numbers)
+    n = samples or max(np.size(v) for v in numbers)
     rows = np.stack([np.broadcast_to(np.asarray(v, dtype=float).ravel(), (n,)) for v in numbers])
     return np.moveaxis(rows.reshape(*shape, n), -1, 0)
 
