@@ -17,7 +17,7 @@ import numpy as np
 from . import arith
 from .groups import mark
 from .rules import PRIMITIVES, Primitive
-from .value import Value, _node, apply, constant
+from .value import Value, make_node, apply, constant
 
 Number = float | int | np.ndarray
 
@@ -130,13 +130,13 @@ def sum(values) -> Value:  # noqa: A001  (autograd.sum, like numpy.sum)
     data = [x.data for x in operands if type(x) is Value]
     add = PRIMITIVES["add"].forward
     if len(data) == len(operands) > 0:      # all Values: the common, fast case
-        return _node(add(*data), "add", operands, (1.0,) * len(data), operands)
+        return make_node(add(*data), "add", operands, (1.0,) * len(data), operands)
     operands = tuple(x if isinstance(x, Value) else _number(x, "a sum term") for x in operands)
     parents = tuple(x for x in operands if isinstance(x, Value))
     total = add(*(x.data if isinstance(x, Value) else x for x in operands))
     if not parents:
         return Value(total)
-    return _node(total, "add", parents, (1.0,) * len(parents), operands)
+    return make_node(total, "add", parents, (1.0,) * len(parents), operands)
 
 
 def softmax(values) -> list[Value]:

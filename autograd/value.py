@@ -75,7 +75,7 @@ class Value:
 
     def __add__(self, other: Value | float) -> Value:
         """self + other.   d(a+b)/da = 1, d(a+b)/db = 1"""
-        if type(other) is Value:              # _node's work written out: see __mul__
+        if type(other) is Value:              # make_node's work written out: see __mul__
             node = _new(Value)
             try:
                 node.data = self.data + other.data
@@ -92,14 +92,14 @@ class Value:
         c = constant(other, self.data)
         if c is None:
             return NotImplemented
-        return _node(self.data + c, "add", (self,), _ONE, (self, c))
+        return make_node(self.data + c, "add", (self,), _ONE, (self, c))
 
     def __radd__(self, other: float) -> Value:
         """other + self, other a constant."""
         c = constant(other, self.data)
         if c is None:
             return NotImplemented
-        return _node(c + self.data, "add", (self,), _ONE, (c, self))
+        return make_node(c + self.data, "add", (self,), _ONE, (c, self))
 
     def __sub__(self, other: Value | float) -> Value:
         """self - other.   d(a-b)/da = 1, d(a-b)/db = -1"""
@@ -109,30 +109,30 @@ class Value:
                 difference = self.data - other.data
             except ValueError:                # numpy: two batches of different sizes
                 raise mismatch(self.data, other.data) from None
-            return _node(difference, "sub", parents, _ONE_MINUS_ONE, parents)
+            return make_node(difference, "sub", parents, _ONE_MINUS_ONE, parents)
         c = constant(other, self.data)
         if c is None:
             return NotImplemented
-        return _node(self.data - c, "sub", (self,), _ONE, (self, c))
+        return make_node(self.data - c, "sub", (self,), _ONE, (self, c))
 
     def __rsub__(self, other: float) -> Value:
         """other - self, other a constant."""
         c = constant(other, self.data)
         if c is None:
             return NotImplemented
-        return _node(c - self.data, "sub", (self,), _MINUS_ONE, (c, self))
+        return make_node(c - self.data, "sub", (self,), _MINUS_ONE, (c, self))
 
     def __neg__(self) -> Value:
         """-self.   d(-a)/da = -1"""
         parents = (self,)
-        return _node(-self.data, "neg", parents, _MINUS_ONE, parents)
+        return make_node(-self.data, "neg", parents, _MINUS_ONE, parents)
 
     # ------------------------------------------------------------------ mul, div
 
     def __mul__(self, other: Value | float) -> Value:
         """self * other.   d(ab)/da = b, d(ab)/db = a"""
         if type(other) is Value:
-            # What _node does, written out: add and mul make most nodes of any network (each
+            # What make_node does, written out: add and mul make most nodes of any network (each
             # weighted sum), and saving the call is about 4% of a plain training step.
             node = _new(Value)
             try:
@@ -150,14 +150,14 @@ class Value:
         c = constant(other, self.data)
         if c is None:
             return NotImplemented
-        return _node(self.data * c, "mul", (self,), (c,), (self, c))
+        return make_node(self.data * c, "mul", (self,), (c,), (self, c))
 
     def __rmul__(self, other: float) -> Value:
         """other * self, other a constant."""
         c = constant(other, self.data)
         if c is None:
             return NotImplemented
-        return _node(c * self.data, "mul", (self,), (c,), (c, self))
+        return make_node(c * self.data, "mul", (self,), (c,), (c, self))
 
     def __truediv__(self, other: Value | float) -> Value:
         """self / other.   d(a/b)/da = 1/b, d(a/b)/db = -a/b^2 = -(a/b)/b"""
@@ -165,11 +165,11 @@ class Value:
             b = other.data
             out = divide(self.data, b)
             parents = (self, other)
-            return _node(out, "div", parents, (divide(1.0, b), divide(-out, b)), parents)
+            return make_node(out, "div", parents, (divide(1.0, b), divide(-out, b)), parents)
         c = constant(other, self.data)
         if c is None:
             return NotImplemented
-        return _node(divide(self.data, c), "div", (self,), (divide(1.0, c),), (self, c))
+        return make_node(divide(self.data, c), "div", (self,), (divide(1.0, c),), (self, c))
 
     def __rtruediv__(self, other: float) -> Value:
         """other / self, other a constant."""
@@ -177,7 +177,7 @@ class Value:
         if c is None:
             return NotImplemented
         out = divide(c, self.data)
-        return _node(out, "div", (self,), (divide(-out, self.data),), (c, self))
+        return make_node(out, "div", (self,), (divide(-out, self.data),), (c, self))
 
     # ------------------------------------------------------------------ pow, exp, log, relu
 
@@ -189,11 +189,11 @@ class Value:
             out = power(a, b)
             partials = (pow_base_partial(a, b), pow_exponent_partial(a, b, out))
             parents = (self, other)
-            return _node(out, "pow", parents, partials, parents)
+            return make_node(out, "pow", parents, partials, parents)
         c = constant(other, self.data)
         if c is None:
             return NotImplemented
-        return _node(power(a, c), "pow", (self,), (pow_base_partial(a, c),), (self, c))
+        return make_node(power(a, c), "pow", (self,), (pow_base_partial(a, c),), (self, c))
 
     def __rpow__(self, other: float) -> Value:
         """other ** self, other a constant base."""
@@ -201,27 +201,27 @@ class Value:
         if c is None:
             return NotImplemented
         out = power(c, self.data)
-        return _node(out, "pow", (self,), (pow_exponent_partial(c, self.data, out),), (c, self))
+        return make_node(out, "pow", (self,), (pow_exponent_partial(c, self.data, out),), (c, self))
 
     def exp(self) -> Value:
         """e ** self.   d(e^a)/da = e^a"""
         out = arith.exp(self.data)
         parents = (self,)
-        return _node(out, "exp", parents, (out,), parents)
+        return make_node(out, "exp", parents, (out,), parents)
 
     def log(self) -> Value:
         """Natural log of self.   d(ln a)/da = 1/a"""
         parents = (self,)
-        return _node(arith.log(self.data), "log", parents, (divide(1.0, self.data),), parents)
+        return make_node(arith.log(self.data), "log", parents, (divide(1.0, self.data),), parents)
 
     def relu(self) -> Value:
         """max(self, 0), exactly 0 for self <= 0.   d relu(a)/da = 1 if a > 0, else 0"""
         a, parents = self.data, (self,)
         if type(a) is float:                  # arith.relu and arith.step, inline
             if a > 0.0:
-                return _node(a, "relu", parents, _ONE, parents)
-            return _node(a if a != a else 0.0, "relu", parents, _ZERO, parents)
-        return _node(arith.relu(a), "relu", parents, (arith.step(a),), parents)
+                return make_node(a, "relu", parents, _ONE, parents)
+            return make_node(a if a != a else 0.0, "relu", parents, _ZERO, parents)
+        return make_node(arith.relu(a), "relu", parents, (arith.step(a),), parents)
 
     # sin, cos, sqrt, maximum, ...: the methods of the other primitives in rules.py are made
     # from their records by `install` (below), so a new record gives Value its method.
@@ -265,8 +265,13 @@ class Value:
 _new = object.__new__
 
 
-def _node(data, op: str, parents: tuple, partials: tuple, operands: tuple) -> Value:
-    """A node made by a primitive: its value, how it was made, and its local partials."""
+def make_node(data, op: str, parents: tuple, partials: tuple, operands: tuple) -> Value:
+    """A node made by a primitive: its value, how it was made, and its local partials.
+
+    Every operator ends here. A layer that computes many nodes' numbers at once (nn/gpt.py's
+    rows, nn/convolve.py's windows) calls it too, with numbers equal to what the rule table's
+    record of `op` gives; tests check those layers against it, as the operators are checked.
+    """
     node = _new(Value)
     node.data = data
     node.grad = 0.0
@@ -313,7 +318,7 @@ def apply(op: str, *operands: Value | float | np.ndarray) -> Value:
     partials = tuple(_as_number(primitive.partial(numbers, out, i))
                      for i, x in enumerate(operands) if type(x) is Value)
     parents = tuple(x for x in operands if type(x) is Value)
-    return _node(out, op, parents, partials, operands)
+    return make_node(out, op, parents, partials, operands)
 
 
 def _primitive(op: str, count: int) -> Primitive:

@@ -29,7 +29,7 @@ from typing import Sequence
 import numpy as np
 
 from .batch import Stack, WeightedSum, dot_constant
-from .value import Value, _node, constant
+from .value import Value, make_node, constant
 
 Operand = Value | float | np.ndarray
 
@@ -67,7 +67,7 @@ def dot(weights: Sequence[Operand] | Stack, inputs: Sequence[Operand] | Stack,
     bias_value = b[0] if b and type(b[0]) is Value else None
     parents = w.values + x.values + ((bias_value,) if bias_value is not None else ())
     summed = WeightedSum(w, x, bias_value)
-    node = _node(total, "dot", parents, summed.partials(), w.operands + x.operands + b)
+    node = make_node(total, "dot", parents, summed.partials(), w.operands + x.operands + b)
     if type(total) is not float:
         node.stacks = summed            # batch.chain runs its vectorised backward
     return node
@@ -123,8 +123,8 @@ def _dot_of_float_values(operands: tuple, n: int) -> Value | None:
         total += numbers[-1]
         if type(total) is not float:
             return None
-        return _node(total, "dot", operands, (*x, *w, 1.0), operands)
-    return _node(total, "dot", operands, (*x, *w), operands)
+        return make_node(total, "dot", operands, (*x, *w, 1.0), operands)
+    return make_node(total, "dot", operands, (*x, *w), operands)
 
 
 def _one_sample(operands: tuple) -> list[float] | None:
@@ -148,7 +148,7 @@ def _dot_of_floats(operands: tuple, numbers: list[float], n: int) -> Value:
         total += numbers[-1]
     partials = (*x, *w, 1.0)           # d/dw_i = x_i, d/dx_i = w_i, d/db = 1
     if set(map(type, operands)) == {Value}:
-        return _node(total, "dot", operands, partials[:len(operands)], operands)
+        return make_node(total, "dot", operands, partials[:len(operands)], operands)
     parents = tuple(v for v in operands if type(v) is Value)
     partials = tuple(p for p, v in zip(partials, operands) if type(v) is Value)
-    return _node(total, "dot", parents, partials, operands)
+    return make_node(total, "dot", parents, partials, operands)

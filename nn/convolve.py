@@ -30,7 +30,7 @@ import numpy as np
 
 from autograd import Value, arith
 from autograd.batch import Waiting
-from autograd.value import _node
+from autograd.value import make_node
 
 
 def constant_images(fmap) -> np.ndarray | None:
@@ -81,7 +81,7 @@ def _pixels(values: np.ndarray, o: int, backward: ConvBackward, out_h: int, out_
     parents = (*backward.filters[o], backward.biases[o])      # shared by all of o's pixels
     pixels = []
     for p, data in enumerate(values):
-        node = _node(data, "dot", parents, WindowPartials(backward.cols, p),
+        node = make_node(data, "dot", parents, WindowPartials(backward.cols, p),
                      WindowOperands(backward, o, p))
         if node.parents:                                      # (under no_grad: no history)
             node.stacks = Pixel(backward, o, p)
@@ -244,7 +244,7 @@ def _maximum_level(level: np.ndarray, operands: list) -> tuple[np.ndarray, list]
     left, right = arith.larger(a, b), arith.larger(b, a)
     new_operands = []
     for w, window in enumerate(operands):
-        nodes = [_node(values[w, t], "maximum", (window[2 * t], window[2 * t + 1]),
+        nodes = [make_node(values[w, t], "maximum", (window[2 * t], window[2 * t + 1]),
                        (left[w, t], right[w, t]), (window[2 * t], window[2 * t + 1]))
                  for t in range(pairs)]
         new_operands.append(nodes + window[2 * pairs:])

@@ -34,7 +34,7 @@ import numpy as np
 import autograd
 from autograd import Value
 from autograd.groups import Group, mark, mark_module
-from autograd.value import _node     # the node maker of every primitive (see _dot_rows)
+from autograd.value import make_node  # the node maker of every primitive (see _dot_rows)
 
 from .modules import Module, Seed, as_generator, check_size
 from .optim import Adam
@@ -143,7 +143,7 @@ def _dot_rows(rows: list[list[Value]], x: Sequence, group: Group | None = None
         row = tuple(row)
         ws = tuple(map(_data, row))
         operands = row + x
-        node = _node(sum(map(mul, ws, xs), 0.0), "dot", operands, xs + ws, operands)
+        node = make_node(sum(map(mul, ws, xs), 0.0), "dot", operands, xs + ws, operands)
         if groups:
             node.groups = groups            # a new node: its only group (mark_module)
         out.append(node)
