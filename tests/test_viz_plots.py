@@ -63,6 +63,17 @@ def test_curves_that_coincide_both_show_each_next_one_thinner_and_broken(tmp_pat
     assert first.get_marker() != second.get_marker()
 
 
+def test_digit_grid_without_predictions_shows_each_label_once_in_black(tmp_path):
+    images = np.random.default_rng(0).random((12, 64))
+    figure = viz.plot_digit_grid(images, true=list(range(10)) + [3, 7], path=tmp_path / "d.png")
+    titles = [axis.title for axis in figure.axes if axis.get_title()]
+    assert [t.get_text() for t in titles] == [str(k) for k in range(10)] + ["3", "7"]
+    assert {t.get_color() for t in titles} == {"black"}
+    assert figure.texts[0].get_text() == "the label above each image"
+    with pytest.raises(TypeError, match="true=labels"):
+        viz.plot_digit_grid(images, [1] * 12)
+
+
 def test_plot_history_writes_loss_and_accuracy(tmp_path):
     history = {"loss": [1.0, 0.6, 0.4], "accuracy": [0.5, 0.7, 0.9], "val_loss": [1, 0.7, 0.5]}
     assert len(viz.plot_history(history, tmp_path / "history.png").axes) == 2

@@ -50,6 +50,7 @@ TEXT = {
         "feature 2": "feature 2",
         "decision boundary": "decision boundary",
         "digits title": "predicted (true); red = wrong",
+        "digits labels title": "the label above each image",
         "classes title": ("above: the class the network predicted (green = right, red = wrong); "
                           "below: the true class"),
         "history loss": "training loss",
@@ -268,6 +269,7 @@ TEXT = {
         "feature 2": "特徴量 2",
         "decision boundary": "決定境界",
         "digits title": "予測（正解）。赤 = 不正解",
+        "digits labels title": "各画像の上はその正解ラベル",
         "classes title": ("上: ネットワークが予測したクラス（緑 = 正解、赤 = 不正解）、"
                           "下: 正解のクラス"),
         "history loss": "訓練データの損失",

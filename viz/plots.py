@@ -208,14 +208,20 @@ def _levels(scores: np.ndarray):
     return np.linspace(min(0.0, scores.min()), max(1.0, scores.max()), 21)
 
 
-def plot_digit_grid(images, predicted, true, path: str | Path | None = None,
+def plot_digit_grid(images, predicted=None, true=None, path: str | Path | None = None,
                     shape: tuple[int, int] = (8, 8), columns: int = 10, lang: str = "en",
                     class_names: Sequence[str] | None = None):
-    """Digit images with "predicted (true)" above each; wrong predictions in red.
+    """Digit images with "predicted (true)" above each; wrong predictions in red. Without
+    predictions (`plot_digit_grid(images, true=labels)`), each image's label above it.
 
     With class_names (label k is class_names[k]; English names that labels.TEXT knows as
     "class NAME" are translated for lang), larger: the predicted name above, the true one below.
     """
+    if true is None:
+        raise TypeError("plot_digit_grid needs the true labels: plot_digit_grid(images, "
+                        "predicted, true), or plot_digit_grid(images, true=labels)")
+    if predicted is None:
+        return _label_grid(images, true, path, shape, columns, lang)
     text = words(lang)
     images = np.asarray(images, dtype=float).reshape(-1, *shape)
     rows = max(1, -(-len(images) // columns))
@@ -234,6 +240,21 @@ def plot_digit_grid(images, predicted, true, path: str | Path | None = None,
                                   color)
     figure.suptitle(text["digits title" if class_names is None else "classes title"],
                     fontsize=10 if class_names is None else 17)
+    return _finish(figure, path)
+
+
+def _label_grid(images, labels, path, shape: tuple[int, int], columns: int, lang: str):
+    """Digit images with each one's label above it, in black (no predictions to compare)."""
+    images = np.asarray(images, dtype=float).reshape(-1, *shape)
+    rows = max(1, -(-len(images) // columns))
+    figure = _figure((columns * 1.1, rows * 1.3))
+    axes = figure.subplots(rows, columns, squeeze=False)
+    for axis in axes.flat:
+        axis.axis("off")
+    for axis, image, label in zip(axes.flat, images, labels):
+        axis.imshow(image, cmap="gray_r")
+        axis.set_title(f"{int(label)}", fontsize=10)
+    figure.suptitle(words(lang)["digits labels title"], fontsize=10)
     return _finish(figure, path)
 
 
