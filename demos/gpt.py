@@ -25,6 +25,7 @@ from pathlib import Path
 
 from nn import data
 from nn.gpt import GPT, train_gpt
+from viz.labels import CLI_TEXT, words
 
 NAMES = {"en": data.names, "ja": data.japanese_names}
 
@@ -38,14 +39,14 @@ def load(lang: str, seed: int = 42) -> tuple[list[str], data.CharTokenizer, list
 
 
 class Progress:
-    """A tqdm bar with the loss (in a terminal), else a line every `every` steps."""
+    """A tqdm bar with the loss (in a terminal), else a line every `every` steps, in lang."""
 
-    def __init__(self, steps: int, every: int = 100) -> None:
-        self.steps, self.every, self.bar = steps, every, None
+    def __init__(self, steps: int, every: int = 100, lang: str = "en") -> None:
+        self.steps, self.every, self.bar, self.text = steps, every, None, words(lang)
         if sys.stderr.isatty():
             try:
                 from tqdm import tqdm
-                self.bar = tqdm(total=steps, desc="training", unit="step")
+                self.bar = tqdm(total=steps, desc=self.text["gpt demo bar"], unit="step")
             except ImportError:
                 pass
 
@@ -56,7 +57,8 @@ class Progress:
             if step + 1 == self.steps:
                 self.bar.close()
         elif (step + 1) % self.every == 0 or step + 1 == self.steps:
-            print(f"step {step + 1:5d} / {self.steps}   loss {loss:.4f}", flush=True)
+            print(self.text["gpt demo step"].format(step=step + 1, steps=self.steps, loss=loss),
+                  flush=True)
 
 
 def draw(model: GPT, tok: data.CharTokenizer, losses: list[float], name: str, out: Path,
@@ -111,18 +113,19 @@ def main(argv: list[str] | None = None) -> int:
     except FileNotFoundError as error:
         print(error, file=sys.stderr)
         return 1
-    model = GPT(tok.vocab_size, seed=0)
-    print(f"{len(names)} names, {tok.vocab_size - 1} characters; {model}: "
-          f"{len(model.parameters())} weights")
+    model, text = GPT(tok.vocab_size, seed=0), words(args.lang)
+    print(text["gpt demo setup"].format(names=len(names), characters=tok.vocab_size - 1,
+                                        model=model, weights=len(model.parameters())))
     start = time.perf_counter()
-    losses = train_gpt(model, docs, args.steps, callback=Progress(args.steps))
-    print(f"{args.steps} steps in {time.perf_counter() - start:.1f} s; mean loss of the last "
-          f"{min(50, args.steps)} steps {sum(losses[-50:]) / len(losses[-50:]):.4f}")
+    losses = train_gpt(model, docs, args.steps, callback=Progress(args.steps, lang=args.lang))
+    print(text["gpt demo trained"].format(steps=args.steps, seconds=time.perf_counter() - start,
+                                          last=min(50, args.steps),
+                                          loss=sum(losses[-50:]) / len(losses[-50:])))
     made_up = [tok.decode(s) for s in model.generate(args.samples, args.temperature, seed=0)]
-    print(f"made up (temperature {args.temperature:g}): {', '.join(made_up)}")
+    print(text["gpt demo made up"].format(temperature=args.temperature, names=", ".join(made_up)))
     shown = next((n for n in names if 5 <= len(n) <= 8), names[0])     # a name to look into
     for path in draw(model, tok, losses, shown, args.out, args.lang, not args.no_layers):
-        print(f"wrote {path}")
+        print(CLI_TEXT[args.lang]["wrote"].format(path=path))
     return 0
 
 

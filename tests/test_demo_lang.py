@@ -1,6 +1,6 @@
-"""--lang for the tour and the nine demos that print as they run: with --lang ja every line a
-learner reads is Japanese (numbers, formulas, paths and `accuracy=` stay), with en no Japanese
-is left, and the Japanese pictures are named *_ja.
+"""--lang for the tour, its GPT and the nine demos that print as they run: with --lang ja
+every line a learner reads is Japanese (numbers, formulas, paths and `accuracy=` stay), with
+en no Japanese is left, and the Japanese pictures are named *_ja.
 
 `untranslated(line)` is the check: a line fails when it holds a run of three English words
 (numbers, names such as sigmoid, and symbols between them do not break the run; Japanese, paths,
@@ -19,8 +19,9 @@ import numpy as np
 import pytest
 
 import demos.__main__ as tour
-from demos import (activations, derivatives, digits, mnist, moons, sigmoid_graph, spiral,
+from demos import (activations, derivatives, digits, gpt, mnist, moons, sigmoid_graph, spiral,
                    vanishing_gradients, xor)
+from nn import data
 from viz.labels import TEXT
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff01-\uff60]")   # kana, kanji, full-width
@@ -173,6 +174,18 @@ def test_mnist(tmp_path, capsys):
     assert lines[-1].startswith("accuracy=")
 
 
+@pytest.mark.skipif(not data.IPADIC_NAMES.is_file(), reason="ipadic-common is not installed")
+def test_gpt_the_tours_last_stop(tmp_path, capsys):
+    argv = ["--steps", "3", "--samples", "3", "--no-layers"]
+    english = run(capsys, gpt.main, [*argv, "--out", str(tmp_path)])
+    japanese = run(capsys, gpt.main, [*argv, "--out", str(tmp_path), "--lang", "ja"])
+    assert english[0] == japanese[0] == 0
+    assert not [line for line in english[1] if JAPANESE.search(line)]
+    assert [line for line in japanese[1] if untranslated(line)] == []
+    assert [line for line in english[1] if not untranslated(line)] == []   # all changed
+    assert (tmp_path / "gpt_ja_loss.png").exists() and (tmp_path / "gpt_en_loss.png").exists()
+
+
 @pytest.mark.parametrize("argv", [[], ["no-such-folder"], ["."]])
 def test_mnist_without_its_files_says_so_in_either_language(capsys, argv):
     english = run(capsys, mnist.main, argv)
@@ -206,9 +219,9 @@ def test_the_tours_stops_are_the_demos_that_take_lang():
 
 def test_every_word_these_demos_use_is_in_the_tables():
     prefixes = ("tour ", "activations ", "rules ", "sigmoid ", "sympy ", "vanishing ", "xor ",
-                "moons ", "spiral ", "digits setup", "digits wrong", "mnist ")
+                "moons ", "spiral ", "digits setup", "digits wrong", "mnist ", "gpt demo ")
     sources = "".join(module.__loader__.get_source(module.__name__) for module in (
-        tour, activations, derivatives, digits, mnist, moons, sigmoid_graph, spiral,
+        tour, activations, derivatives, digits, gpt, mnist, moons, sigmoid_graph, spiral,
         vanishing_gradients, xor))
     ours = [key for key in TEXT["en"] if key.startswith(prefixes)]
     assert len(ours) > 40

@@ -33,7 +33,7 @@ def test_demo_trains_on_japanese_names(tmp_path, capsys):
     assert demo.main(["--lang", "ja", "--steps", "3", "--samples", "4", "--no-layers",
                       "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    made_up = out.split("made up (temperature 0.5): ")[1].splitlines()[0].split(", ")
+    made_up = out.split("モデルが作った名前（温度 0.5）: ")[1].splitlines()[0].split(", ")
     assert len(made_up) == 4 and all(all("ァ" <= c <= "ヺ" or c == "ー" for c in n)
                                      for n in made_up)
     assert (tmp_path / "gpt_ja_attention.png").stat().st_size > 1000

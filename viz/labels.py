@@ -185,7 +185,7 @@ TEXT = {
         "kind linear": "Linear", "kind rmsnorm": "RMSNorm", "kind head": "attention head",
         "kind mlp": "MLP block",
         # the tour and the demos it leads to (demos/__main__.py, activations, derivatives,
-        # sigmoid_graph, vanishing_gradients, xor, moons, spiral, digits, mnist: --lang)
+        # sigmoid_graph, vanishing_gradients, xor, moons, spiral, digits, mnist, gpt: --lang)
         "tour sigmoid": "The sigmoid graph, node by node",
         "tour rules": "Every rule, checked",
         "tour classifier": "A classifier, trained live",
@@ -235,6 +235,12 @@ TEXT = {
         "mnist no folder": "demos.mnist: cannot read MNIST, {folder} is not a folder; it should "
                            "hold {files}.",
         "mnist error": "demos.mnist: {error}",
+        "gpt demo setup": "{names} names, {characters} characters; {model}: {weights} weights",
+        "gpt demo bar": "training",
+        "gpt demo step": "step {step:5d} / {steps}   loss {loss:.4f}",
+        "gpt demo trained": "{steps} steps in {seconds:.1f} s; mean loss of the last {last} "
+                            "steps {loss:.4f}",
+        "gpt demo made up": "made up (temperature {temperature:g}): {names}",
     },
     "ja": {
         "lang": "ja",
@@ -400,7 +406,7 @@ TEXT = {
         "kind linear": "Linear（全結合）", "kind rmsnorm": "RMSNorm", "kind head": "アテンションヘッド",
         "kind mlp": "MLP ブロック",
         # the tour and the demos it leads to (demos/__main__.py, activations, derivatives,
-        # sigmoid_graph, vanishing_gradients, xor, moons, spiral, digits, mnist: --lang)
+        # sigmoid_graph, vanishing_gradients, xor, moons, spiral, digits, mnist, gpt: --lang)
         "tour sigmoid": "シグモイドの計算グラフ、ノードごとに",
         "tour rules": "すべての規則を確かめる",
         "tour classifier": "分類器をその場で学習",
@@ -451,6 +457,12 @@ TEXT = {
         "mnist no folder": "demos.mnist: MNIST を読めません。{folder} はフォルダではありません（"
                            "{files} のあるフォルダを指定してください）。",
         "mnist error": "demos.mnist: MNIST を読めません: {error}",
+        "gpt demo setup": "名前 {names} 個、文字 {characters} 種類。{model}: 重み {weights} 個",
+        "gpt demo bar": "学習",
+        "gpt demo step": "ステップ {step:5d} / {steps}   損失 {loss:.4f}",
+        "gpt demo trained": "{steps} ステップの学習時間 {seconds:.1f} 秒。最後の {last} ステップの"
+                            "損失の平均 {loss:.4f}",
+        "gpt demo made up": "モデルが作った名前（温度 {temperature:g}）: {names}",
     },
 }
 LANGS = tuple(TEXT)
