@@ -16,6 +16,7 @@ Read the package in this order:
 11. `gpt.py`     `Embedding`, `Linear`, `RMSNorm`, `CausalSelfAttention`, `MLPBlock`, `GPT`,
                  `train_gpt`: microgpt's model from blocks, every channel a Value
 12. `torch_bridge.py`  `Module.to_torch()`, `Module.load_torch(net)`: the same network in PyTorch
+                 (`torch_gpt.py`: the GPT's twin, imported with PyTorch when asked for)
 
     >>> from nn import MLP, data, fit, accuracy, hinge_loss, SGD
     >>> X, y = data.moons(n=100, noise=0.1)
