@@ -23,6 +23,8 @@ from a zerograd input, `as_array(out)` puts a zerograd output in the same layout
     RMSNorm                 RMSNorm(eps, elementwise_affine=scale)
     CausalSelfAttention, MLPBlock, GPT   small torch.nn.Modules of `torch_gpt.py`, whose
                             parameters are named as zerograd's: wte.weight, h0.attn.wq.weight
+                            (GPT's: net(tokens), a LongTensor (T,) or (B, T), gives the logits
+                            (..., T, vocab); net.loss(tokens) is GPT.loss(tokens))
 
 A neuron's weights w_0 ... w_{nin-1} are one row of `Linear.weight`, its bias one entry of
 `Linear.bias`. PyTorch is imported only here, when asked for.
