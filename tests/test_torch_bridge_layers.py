@@ -343,6 +343,24 @@ def test_causal_self_attention_equals_its_twin_position_by_position():
               getattr(net, name).weight.grad)
 
 
+@pytest.mark.parametrize("make", [
+    lambda: nn.Embedding(5, 3, seed=0), lambda: nn.Linear(3, 4, bias=True, seed=0),
+    lambda: nn.RMSNorm(4, scale=True), lambda: nn.MLPBlock(4, seed=0),
+    lambda: nn.CausalSelfAttention(4, n_head=2, seed=0)])
+def test_block_weights_changed_in_pytorch_come_back(make):
+    block, rng = make(), np.random.default_rng(15)
+    net = block.to_torch()
+    with torch.no_grad():
+        for parameter in net.parameters():
+            parameter.add_(torch.tensor(rng.normal(size=tuple(parameter.shape))))
+    assert block.load_torch(net) is block
+    parameters = dict(net.named_parameters())
+    rows = torch_gpt.arrays(block)
+    assert {key for key, *_ in rows} == set(parameters)
+    for key, _, values, shape in rows:
+        close(np.reshape([v.data for v in values], shape), parameters[key])
+
+
 # ----------------------------------------------------------------- the GPT
 
 def documents() -> tuple[CharTokenizer, list[list[int]]]:
