@@ -20,7 +20,8 @@ import numpy as np
 
 import autograd
 import nn
-from demos import book_parser, picture_path
+from demos import book_parser, pad_left, picture_path, terminal_width
+from viz.labels import CLI_TEXT, words
 
 HIDDEN, LAYERS, SAMPLES, BATCH, LR = 100, 5, 1000, 100, 0.01
 SCALES = (1.0, 0.1, 0.01, 0.001)
@@ -107,6 +108,18 @@ def compare(scales, epochs: int, samples: int = SAMPLES, seed: int = 0) -> dict:
     return histories
 
 
+def accuracy_table(histories: dict, epochs: int, text: dict) -> str:
+    """The last epoch's training accuracy with and without BN, one line per weight scale."""
+    header = [text["bn table scale"], text["bn table with"], text["bn table without"]]
+    widths = [max(minimum, terminal_width(title)) for minimum, title in zip((12, 8, 8), header)]
+    lines = ["  ".join(pad_left(title, width) for title, width in zip(header, widths))
+             + "   " + text["bn table note"].format(epoch=epochs)]
+    for scale, curves in histories.items():
+        cells = [f"{scale:g}", f"{curves['with'][-1]:.3f}", f"{curves['without'][-1]:.3f}"]
+        lines.append("  ".join(pad_left(cell, width) for cell, width in zip(cells, widths)))
+    return "\n".join(lines)
+
+
 def draw_graphs(out: str, lang: str) -> list:
     """The BN graph in full and collapsed, as PNG files; returns their paths."""
     from viz import draw_graph
@@ -131,17 +144,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.epochs < 1 or args.samples < BATCH or any(s <= 0 for s in args.scales):
         parser.error(f"--epochs must be >= 1, --samples >= {BATCH}, every scale > 0")
+    wrote = CLI_TEXT[args.lang]["wrote"]
     for path in draw_graphs(args.out, args.lang):
-        print(f"wrote {path}")
+        print(wrote.format(path=path))
     from viz.book_plots import plot_batchnorm_training
     histories = compare(args.scales, args.epochs, args.samples)
-    print(f"{'weight scale':>12}  {'with BN':>8}  {'without':>8}   (training accuracy, "
-          f"epoch {args.epochs})")
-    for scale, curves in histories.items():
-        print(f"{scale:12g}  {curves['with'][-1]:8.3f}  {curves['without'][-1]:8.3f}")
+    print(accuracy_table(histories, args.epochs, words(args.lang)))
     path = picture_path(args.out, "batchnorm", args.lang)
     plot_batchnorm_training(histories, args.samples, LAYERS, HIDDEN, path, lang=args.lang)
-    print(f"wrote {path}")
+    print(wrote.format(path=path))
     return 0
 
 

@@ -27,7 +27,9 @@ import numpy as np
 
 import nn
 from demos import book_parser, picture_path
+from demos.dropout import data_problem
 from nn import data
+from viz.labels import CLI_TEXT, words
 
 SHOWN_MISTAKES = 24
 
@@ -88,8 +90,8 @@ def load(args):
 def train(model: nn.SimpleConvNet, X, y, args) -> list[float]:
     """Adam on minibatches, a progress bar per step; returns the loss of every step."""
     optimizer, losses = nn.Adam(model.parameters(), lr=args.lr), []
-    steps = args.epochs * -(-len(y) // args.batch_size)
-    bar = progress_bar(steps)
+    steps, text = args.epochs * -(-len(y) // args.batch_size), words(args.lang)
+    bar = progress_bar(steps, text)
     model.train()
     for epoch in range(args.epochs):
         for X_batch, y_batch in data.batches(X, y, args.batch_size, shuffle=True,
@@ -99,13 +101,13 @@ def train(model: nn.SimpleConvNet, X, y, args) -> list[float]:
             loss.backward()
             optimizer.step()
             losses.append(loss.data)
-            show(bar, len(losses), steps, loss.data)
+            show(bar, len(losses), steps, loss.data, text)
     if bar is not None:
         bar.close()
     return losses
 
 
-def progress_bar(steps: int):
+def progress_bar(steps: int, text: dict):
     """A tqdm bar over the steps (a widget in a notebook, text in a terminal), or None where
     nobody watches (a pipe, a log file) or without tqdm: then a line every 10 steps."""
     try:
@@ -114,15 +116,16 @@ def progress_bar(steps: int):
         return None
     if not (sys.stderr.isatty() or nn.training.in_notebook()):
         return None
-    return tqdm(total=steps, desc="training", unit="step", file=sys.stderr)
+    return tqdm(total=steps, desc=text["cnn bar"], unit="step", file=sys.stderr)
 
 
-def show(bar, step: int, steps: int, loss: float) -> None:
+def show(bar, step: int, steps: int, loss: float, text: dict) -> None:
+    """One step on the bar, or a line in text's language every 10 steps without one."""
     if bar is not None:
         bar.update(1)
         bar.set_postfix(loss=f"{loss:.4f}")
     elif step % 10 == 0 or step == steps:
-        print(f"step {step}/{steps}  loss {loss:.4f}", flush=True)
+        print(text["cnn step"].format(step=step, steps=steps, loss=loss), flush=True)
 
 
 def draw(model, before, losses, X_test, y_test, predicted, args) -> None:
@@ -139,28 +142,30 @@ def draw(model, before, losses, X_test, y_test, predicted, args) -> None:
                     paths[2], shape=(28, 28), columns=6, lang=args.lang,
                     class_names=data.FASHION_CLASSES)
     for path in paths:
-        print(f"wrote {path}")
+        print(CLI_TEXT[args.lang]["wrote"].format(path=path))
 
 
 def main(argv: list[str] | None = None) -> int:
     """Train SimpleConvNet, test it, draw; 0, or 2 without the Fashion-MNIST files."""
     args = parse(argv)
-    print(f"wrote {draw_convolution(args.out, args.lang)}")
+    text = words(args.lang)
+    print(CLI_TEXT[args.lang]["wrote"].format(path=draw_convolution(args.out, args.lang)))
     try:
         X, y, X_test, y_test = load(args)
     except (FileNotFoundError, ValueError) as error:
-        print(f"demos.cnn: {error}", file=sys.stderr)
+        print(data_problem("demos.cnn", error, text), file=sys.stderr)
         return 2
     model = nn.SimpleConvNet(filters=args.filters, seed=args.seed)
     before = model.conv.weight_array()
-    print(f"{model}: {len(model.parameters())} parameters, each a Value; training on "
-          f"{len(y)} photos, testing on {len(y_test)}")
+    print(text["cnn setup"].format(model=model, parameters=len(model.parameters()),
+                                   train=len(y), test=len(y_test)))
     start = time.perf_counter()
     losses = train(model, X, y, args)
-    print(f"trained {len(losses)} steps in {time.perf_counter() - start:.0f} s")
+    print(text["cnn trained"].format(steps=len(losses), seconds=time.perf_counter() - start))
     predicted = np.concatenate([nn.predict(model, X_test[i:i + 500])
                                 for i in range(0, len(y_test), 500)])
-    print(f"test accuracy {np.mean(predicted == y_test):.4f} on {len(y_test)} photos")
+    print(text["cnn test accuracy"].format(accuracy=np.mean(predicted == y_test),
+                                           n=len(y_test)))
     draw(model, before, losses, X_test, y_test, predicted, args)
     return 0
 

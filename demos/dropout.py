@@ -19,7 +19,7 @@ from __future__ import annotations
 import sys
 
 import nn
-from demos import book_parser, picture_path
+from demos import book_parser, pad, picture_path
 from demos.batchnorm import BookNet
 
 HIDDEN, LAYERS, BATCH, LR, DECAY, RATIO = 100, 6, 100, 0.01, 0.1, 0.2
@@ -57,10 +57,27 @@ def experiment(epochs: int, samples: int, text: dict, seed: int = 0, tests: int 
             for title, (decay, ratio) in recipes.items()}
 
 
+def data_problem(program: str, error: Exception, text: dict) -> str:
+    """What to print when Fashion-MNIST cannot be read: a line in text's language, then (in
+    Japanese) nn.data's English detail, which names the file and the fix."""
+    kind = "fashion missing" if isinstance(error, FileNotFoundError) else "fashion corrupt"
+    return text[kind].format(program=program, error=error)
+
+
+def summary(histories: dict, epochs: int, samples: int, text: dict) -> str:
+    """The last epoch's training and test accuracy of each recipe, and the gap between them."""
+    lines = [text["dropout after"].format(epochs=epochs, samples=samples)]
+    for title, curves in histories.items():
+        train, test = curves["train"][-1], curves["test"][-1]
+        lines.append(f"  {pad(title, 28)} "
+                     + text["dropout row"].format(train=train, test=test, gap=train - test))
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Train the three recipes, print the final accuracies and draw the figure."""
     from viz.book_plots import plot_overfitting
-    from viz.labels import words
+    from viz.labels import CLI_TEXT, words
     parser = book_parser("dropout", __doc__)
     parser.add_argument("--epochs", type=int, default=100, help="epochs (default 100)")
     parser.add_argument("--samples", type=int, default=300, help="training photos (300)")
@@ -68,19 +85,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.epochs < 1 or args.samples < BATCH or args.tests < 10:
         parser.error(f"--epochs must be >= 1, --samples >= {BATCH}, --tests >= 10")
+    text = words(args.lang)
     try:
-        histories = experiment(args.epochs, args.samples, words(args.lang), tests=args.tests)
+        histories = experiment(args.epochs, args.samples, text, tests=args.tests)
     except (FileNotFoundError, ValueError) as error:
-        print(f"demos.dropout: {error}", file=sys.stderr)
+        print(data_problem("demos.dropout", error, text), file=sys.stderr)
         return 2
-    print(f"after {args.epochs} epochs on {args.samples} photos:")
-    for title, curves in histories.items():
-        gap = curves["train"][-1] - curves["test"][-1]
-        print(f"  {title:28s} train {curves['train'][-1]:.3f}  test {curves['test'][-1]:.3f}"
-              f"  gap {gap:.3f}")
+    print(summary(histories, args.epochs, args.samples, text))
     path = picture_path(args.out, "dropout", args.lang)
     plot_overfitting(histories, args.samples, LAYERS, HIDDEN, path, lang=args.lang)
-    print(f"wrote {path}")
+    print(CLI_TEXT[args.lang]["wrote"].format(path=path))
     return 0
 
 

@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         names, tok, docs = load(args.lang)
     except FileNotFoundError as error:
-        print(error, file=sys.stderr)
+        print(words(args.lang)["gpt demo no ipadic"].format(error=error), file=sys.stderr)
         return 1
     model, text = GPT(tok.vocab_size, seed=0), words(args.lang)
     print(text["gpt demo setup"].format(names=len(names), characters=tok.vocab_size - 1,

@@ -16,6 +16,7 @@ from pathlib import Path
 import nn
 import viz
 from autograd import Value
+from viz.labels import CLI_TEXT, words
 
 POINT = (0.5, -1.0)      # one sample, as in the lecture
 TARGET = 1.0
@@ -47,8 +48,9 @@ def main(argv: list[str] | None = None) -> int:
                          lang=args.lang)
     page = viz.stepper(loss, collapse=True, lang=args.lang)
     page = page.save(out / f"lecture_mlp{suffix}.html")
-    print(f"MLP(2, {layers}): loss {loss.data:.4g}")
-    print(f"wrote {picture}\nwrote {page}")
+    print(words(args.lang)["lecture loss"].format(layers=layers, loss=loss.data))
+    for path in (picture, page):
+        print(CLI_TEXT[args.lang]["wrote"].format(path=path))
     return 0
 
 

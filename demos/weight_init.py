@@ -87,11 +87,12 @@ def main(argv: list[str] | None = None) -> int:
         name = setting_label(activation, init, text)
         activations[name], magnitudes[name] = layer_activations(
             activation, init, samples=args.samples, seed=args.seed)
-        print(f"{one_line(name)}: {time.perf_counter() - start:.1f} s")
+        print(text["weight init time"].format(setting=one_line(name),
+                                              seconds=time.perf_counter() - start))
     print(text["activation summary"] + ":", summary_table(activations, text), sep="\n")
     short = [f"{activation} {str(init).capitalize()}" for activation, init in SETTINGS]
     print(text["gradient per layer"] + ":",
-          magnitude_table(dict(zip(short, magnitudes.values()))), sep="\n")
+          magnitude_table(dict(zip(short, magnitudes.values())), args.lang), sep="\n")
     path = picture_path(args.out, "weight_init", args.lang)
     plot_activation_histograms(activations, magnitudes, path, lang=args.lang)
     print(CLI_TEXT[args.lang]["wrote"].format(path=path))

@@ -241,6 +241,24 @@ TEXT = {
         "gpt demo trained": "{steps} steps in {seconds:.1f} s; mean loss of the last {last} "
                             "steps {loss:.4f}",
         "gpt demo made up": "made up (temperature {temperature:g}): {names}",
+        # the printout of lecture_mlp, batchnorm, dropout, cnn, weight_init and gpt's missing
+        # ipadic (--lang); "fashion missing" / "fashion corrupt" come before nn.data's English
+        # detail
+        "lecture loss": "MLP(2, {layers}): loss {loss:.4g}",
+        "bn table scale": "weight scale", "bn table with": "with BN", "bn table without": "without",
+        "bn table note": "(training accuracy, epoch {epoch})",
+        "dropout after": "after {epochs} epochs on {samples} photos:",
+        "dropout row": "train {train:.3f}  test {test:.3f}  gap {gap:.3f}",
+        "fashion missing": "{program}: {error}",
+        "fashion corrupt": "{program}: {error}",
+        "cnn bar": "training",
+        "cnn step": "step {step}/{steps}  loss {loss:.4f}",
+        "cnn setup": "{model}: {parameters} parameters, each a Value; training on {train} photos, "
+                     "testing on {test}",
+        "cnn trained": "trained {steps} steps in {seconds:.0f} s",
+        "cnn test accuracy": "test accuracy {accuracy:.4f} on {n} photos",
+        "weight init time": "{setting}: {seconds:.1f} s",
+        "gpt demo no ipadic": "{error}",
     },
     "ja": {
         "lang": "ja",
@@ -463,6 +481,28 @@ TEXT = {
         "gpt demo trained": "{steps} ステップの学習時間 {seconds:.1f} 秒。最後の {last} ステップの"
                             "損失の平均 {loss:.4f}",
         "gpt demo made up": "モデルが作った名前（温度 {temperature:g}）: {names}",
+        # lecture_mlp、batchnorm、dropout、cnn、weight_init の出力と gpt の ipadic がないとき
+        # （--lang）。"fashion missing" / "fashion corrupt" のあとに nn.data の英語の詳細が続く
+        "lecture loss": "MLP(2, {layers}): 損失 {loss:.4g}",
+        "bn table scale": "重みの標準偏差", "bn table with": "BN あり", "bn table without": "BN なし",
+        "bn table note": "（訓練データの認識精度、{epoch} エポック目）",
+        "dropout after": "{samples} 枚の写真で {epochs} エポック学習した後:",
+        "dropout row": "訓練 {train:.3f}  テスト {test:.3f}  差 {gap:.3f}",
+        "fashion missing": "{program}: Fashion-MNIST のファイルが見つかりません（足りないものは次の"
+                           "行に英語で）。Debian のパッケージを入れてください: sudo apt-get install "
+                           "dataset-fashion-mnist\n{error}",
+        "fashion corrupt": "{program}: Fashion-MNIST のファイルを読めません。壊れているようです（詳"
+                           "しくは次の行に英語で）:\n{error}",
+        "cnn bar": "学習",
+        "cnn step": "ステップ {step}/{steps}  損失 {loss:.4f}",
+        "cnn setup": "{model}: パラメータ {parameters} 個（どれも Value）。訓練用の写真 {train} 枚、"
+                     "テスト用の写真 {test} 枚",
+        "cnn trained": "{steps} ステップの学習時間 {seconds:.0f} 秒",
+        "cnn test accuracy": "テスト用の写真 {n} 枚での認識精度 {accuracy:.4f}",
+        "weight init time": "{setting}: {seconds:.1f} 秒",
+        "gpt demo no ipadic": "demos.gpt: 日本語の名前を読めません。名前の辞書は Debian のパッケージ "
+                              "ipadic-common にあります。入れるには: sudo apt-get install "
+                              "ipadic-common（詳しくは次の行に英語で）\n{error}",
     },
 }
 LANGS = tuple(TEXT)
