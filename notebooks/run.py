@@ -9,7 +9,8 @@ checks that the text they print now is the text committed (`shown_text`: the sam
 normalisation on both sides), so a committed output cannot go stale. What changes from run to
 run is left out of that comparison: the memory addresses in an object's repr, progress-bar
 widgets, and the text of a cell whose metadata says `"zerograd": {"volatile": true}` (one that
-prints a time).
+prints a time). The kernel's timestamps are not kept, so running a notebook again changes its
+file only where an output changed.
 """
 
 from __future__ import annotations
@@ -44,15 +45,35 @@ def execute(path: Path) -> None:
                                 resources={"metadata": {"path": folder}}).execute()
     for cell in notebook.cells:
         if cell.cell_type == "code":
-            cell.outputs = [compact(output, lang) for output in cell.outputs
-                            if WIDGET not in output.get("data", {})]
+            cell.outputs = merged_streams([compact(output, lang) for output in cell.outputs
+                                           if WIDGET not in output.get("data", {})])
+            cell.metadata.pop("execution", None)   # run times: a diff on every run, no use
     nbformat.write(notebook, path)
+
+
+def merged_streams(outputs: list) -> list:
+    """Consecutive printouts to the same stream as one output: how the kernel splits them
+    depends on timing, so unmerged they would change the file on every run."""
+    merged = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (output.get("output_type") == "stream" and previous is not None
+                and previous.get("output_type") == "stream"
+                and previous.get("name") == output.get("name")):
+            previous["text"] += output["text"]
+        else:
+            merged.append(output)
+    return merged
 
 
 def compact(output, lang: str):
     """The output as committed: a stepper page (an iframe of a few hundred KB that GitHub does
-    not run anyway) becomes one line, in the notebook's language, saying how to see it."""
+    not run anyway) becomes one line, in the notebook's language, saying how to see it; an
+    object's address in its repr becomes "0x…"."""
     from viz.labels import PAGE_TEXT
+    plain = output.get("data", {}).get("text/plain")
+    if plain:                                    # an object's address changes on every run
+        output["data"]["text/plain"] = ADDRESS.sub(" at 0x…>", plain)
     html = output.get("data", {}).get("text/html", "")
     if html.startswith("<iframe srcdoc="):
         note = PAGE_TEXT[lang]["saved notebook note"]
