@@ -125,7 +125,7 @@ def show(bar, step: int, steps: int, loss: float, text: dict) -> None:
         bar.update(1)
         bar.set_postfix(loss=f"{loss:.4f}")
     elif step % 10 == 0 or step == steps:
-        print(text["cnn step"].format(step=step, steps=steps, loss=loss), flush=True)
+        print(text["cnn progress"].format(step=step, steps=steps, loss=loss), flush=True)
 
 
 def draw(model, before, losses, X_test, y_test, predicted, args) -> None:

@@ -1,6 +1,8 @@
-"""--lang for the tour, its GPT and the nine demos that print as they run: with --lang ja
-every line a learner reads is Japanese (numbers, formulas, paths and `accuracy=` stay), with
-en no Japanese is left, and the Japanese pictures are named *_ja.
+"""--lang for the tour, its GPT, the nine demos that print as they run and the book's demos
+(lecture_mlp, batchnorm, dropout, cnn, weight_init): with --lang ja every line a learner reads
+is Japanese (numbers, formulas, paths and `accuracy=` stay), with en no Japanese is left, and
+the Japanese pictures are named *_ja. Where nn.data's English detail follows (a missing or
+corrupt file), a Japanese line comes first.
 
 `untranslated(line)` is the check: a line fails when it holds a run of three English words
 (numbers, names such as sigmoid, and symbols between them do not break the run; Japanese, paths,
@@ -11,6 +13,7 @@ Japanese run changed must fail the check, so an untranslated line cannot slip th
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 import struct
@@ -19,11 +22,16 @@ import numpy as np
 import pytest
 
 import demos.__main__ as tour
-from demos import (activations, derivatives, digits, gpt, mnist, moons, sigmoid_graph, spiral,
-                   vanishing_gradients, xor)
+from demos import (activations, batchnorm, cnn, derivatives, digits, dropout, gpt, lecture_mlp,
+                   mnist, moons, sigmoid_graph, spiral, vanishing_gradients, weight_init, xor)
 from nn import data
+from demos import terminal_width
 from viz.labels import TEXT
 
+NEEDS_DOT = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is missing")
+NEEDS_FASHION = pytest.mark.skipif(
+    not (data.FASHION_MNIST_FOLDER / "t10k-images-idx3-ubyte.gz").is_file(),
+    reason="Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)")
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff01-\uff60]")   # kana, kanji, full-width
 NAMES = {"sigmoid", "tanh", "relu", "softmax", "sympy", "mlp", "gpt", "mnist", "xor", "log"}
 CALL = re.compile(r"[A-Za-z_][\w.]*\([^()]*\)")                      # MLP(...), sigmoid(0.5)
@@ -219,10 +227,116 @@ def test_the_tours_stops_are_the_demos_that_take_lang():
 
 def test_every_word_these_demos_use_is_in_the_tables():
     prefixes = ("tour ", "activations ", "rules ", "sigmoid ", "sympy ", "vanishing ", "xor ",
-                "moons ", "spiral ", "digits setup", "digits wrong", "mnist ", "gpt demo ")
+                "moons ", "spiral ", "digits setup", "digits wrong", "mnist ", "gpt demo ",
+                "lecture ", "bn table ", "dropout after", "dropout row", "fashion missing",
+                "fashion corrupt", "cnn bar", "cnn progress", "cnn setup", "cnn trained",
+                "cnn test", "weight init ")
     sources = "".join(module.__loader__.get_source(module.__name__) for module in (
         tour, activations, derivatives, digits, gpt, mnist, moons, sigmoid_graph, spiral,
-        vanishing_gradients, xor))
+        vanishing_gradients, xor, lecture_mlp, batchnorm, dropout, cnn, weight_init))
     ours = [key for key in TEXT["en"] if key.startswith(prefixes)]
-    assert len(ours) > 40
+    assert len(ours) > 55
     assert [key for key in ours if f'"{key}"' not in sources and f"'{key}'" not in sources] == []
+
+
+# ------------------------------------------- the book's demos: lecture_mlp, batchnorm, ... cnn
+
+@NEEDS_DOT
+def test_lecture_mlp(tmp_path, capsys):
+    lines = check_both_languages(capsys, tmp_path, lecture_mlp.main, ["--layers", "3,1"],
+                                 ["lecture_mlp_ja.png", "lecture_mlp_ja.html"])
+    assert lines[0].startswith("MLP(2, [3, 1]): 損失 ")
+
+
+@NEEDS_DOT
+def test_batchnorm(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(batchnorm, "HIDDEN", 10)                           # quicker
+    argv = ["--epochs", "1", "--samples", "100", "--scales", "1", "0.01"]
+    lines = check_both_languages(capsys, tmp_path, batchnorm.main, argv, [
+        "batchnorm_graph_ja.png", "batchnorm_layer_ja.png", "batchnorm_ja.png"])
+    header, first, second = lines[2:5]
+    assert header.split()[:3] == ["重みの標準偏差", "BN", "あり"]
+    assert first.split()[0] == "1" and second.split()[0] == "0.01"
+    assert terminal_width(header.split("   （")[0]) == len(first)        # the columns line up
+
+
+@NEEDS_FASHION
+def test_dropout(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(dropout, "HIDDEN", 10)                             # quicker
+    monkeypatch.setattr(dropout, "LAYERS", 2)
+    argv = ["--epochs", "1", "--samples", "100", "--tests", "10"]
+    lines = check_both_languages(capsys, tmp_path, dropout.main, argv, ["dropout_ja.png"])
+    assert lines[0] == "100 枚の写真で 1 エポック学習した後:"
+    assert lines[1].startswith(f"  {TEXT['ja']['dropout plain']} ") and "テスト 0." in lines[1]
+
+
+@NEEDS_DOT
+@NEEDS_FASHION
+def test_cnn(tmp_path, capsys):
+    argv = ["--subset", "20", "--test-subset", "10", "--filters", "2", "--batch-size", "10"]
+    lines = check_both_languages(capsys, tmp_path, cnn.main, argv, [
+        "conv_graph_ja.png", "cnn_loss_ja.png", "cnn_filters_ja.png", "cnn_mistakes_ja.png"])
+    text = "\n".join(lines)
+    assert "ステップ 2/2  損失 " in text and "テスト用の写真 10 枚での認識精度 0." in text
+
+
+def test_weight_init(tmp_path, capsys, monkeypatch):
+    quicker = functools.partial(weight_init.layer_activations, units=20)    # 20 units a layer
+    monkeypatch.setattr(weight_init, "layer_activations", quicker)
+    lines = check_both_languages(capsys, tmp_path, weight_init.main, ["--samples", "20"],
+                                 ["weight_init_ja.png"])
+    assert lines[0].startswith("sigmoid, 重みの標準偏差 1: ") and lines[0].endswith(" 秒")
+    assert any(line.split()[:3] == ["層", "sigmoid", "1"] for line in lines)
+
+
+def english_and_japanese_errors(capsys, main, argv: list[str], code: int) -> tuple[str, str]:
+    """What main(argv) writes to stderr in en and in ja, after checking its exit code."""
+    english = run(capsys, main, argv)
+    japanese = run(capsys, main, [*argv, "--lang", "ja"])
+    assert english[0] == japanese[0] == code
+    return english[2], japanese[2]
+
+
+def check_the_detail_follows(english: str, japanese: str, program: str, detail: str) -> str:
+    """en: program: detail, as before; ja: a Japanese line, then the same English detail.
+    Returns the Japanese line."""
+    assert english == f"{program}: {detail}\n" and untranslated(english)
+    first, second = japanese.splitlines()
+    assert first.startswith(f"{program}: ") and not untranslated(first)
+    assert second == detail
+    return first
+
+
+@NEEDS_DOT
+@pytest.mark.parametrize("corrupt", [False, True])
+def test_cnn_without_fashion_mnist_says_so_in_either_language(tmp_path, capsys, corrupt):
+    folder = tmp_path / "fashion"
+    folder.mkdir()
+    if corrupt:
+        for name in data.MNIST_FILES.values():
+            (folder / name).write_bytes(b"\x00\x00\x08")                 # too short
+    with pytest.raises((FileNotFoundError, ValueError)) as error:
+        data.fashion_mnist(folder)
+    argv = ["--folder", str(folder), "--out", str(tmp_path / "out")]
+    english, japanese = english_and_japanese_errors(capsys, cnn.main, argv, 2)
+    first = check_the_detail_follows(english, japanese, "demos.cnn", str(error.value))
+    assert ("壊れて" in first) == corrupt
+    assert (data.INSTALL_FASHION_MNIST in first) == (not corrupt)
+
+
+def test_dropout_without_fashion_mnist_says_so_in_either_language(tmp_path, capsys,
+                                                                   monkeypatch):
+    monkeypatch.setattr(data, "FASHION_MNIST_FOLDER", tmp_path)
+    with pytest.raises(FileNotFoundError) as error:
+        data.fashion_mnist()
+    english, japanese = english_and_japanese_errors(capsys, dropout.main, [], 2)
+    first = check_the_detail_follows(english, japanese, "demos.dropout", str(error.value))
+    assert data.INSTALL_FASHION_MNIST in first
+
+
+def test_gpt_without_ipadic_says_so_in_japanese(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(data, "IPADIC_NAMES", tmp_path / "Noun.name.dic")
+    code, _, japanese = run(capsys, gpt.main, ["--lang", "ja", "--out", str(tmp_path)])
+    first, detail = japanese.splitlines()
+    assert code == 1 and first.startswith("demos.gpt: ") and not untranslated(first)
+    assert data.INSTALL_IPADIC in first and str(tmp_path / "Noun.name.dic") in detail

@@ -252,7 +252,7 @@ TEXT = {
         "fashion missing": "{program}: {error}",
         "fashion corrupt": "{program}: {error}",
         "cnn bar": "training",
-        "cnn step": "step {step}/{steps}  loss {loss:.4f}",
+        "cnn progress": "step {step}/{steps}  loss {loss:.4f}",
         "cnn setup": "{model}: {parameters} parameters, each a Value; training on {train} photos, "
                      "testing on {test}",
         "cnn trained": "trained {steps} steps in {seconds:.0f} s",
@@ -494,7 +494,7 @@ TEXT = {
         "fashion corrupt": "{program}: Fashion-MNIST のファイルを読めません。壊れているようです（詳"
                            "しくは次の行に英語で）:\n{error}",
         "cnn bar": "学習",
-        "cnn step": "ステップ {step}/{steps}  損失 {loss:.4f}",
+        "cnn progress": "ステップ {step}/{steps}  損失 {loss:.4f}",
         "cnn setup": "{model}: パラメータ {parameters} 個（どれも Value）。訓練用の写真 {train} 枚、"
                      "テスト用の写真 {test} 枚",
         "cnn trained": "{steps} ステップの学習時間 {seconds:.0f} 秒",
