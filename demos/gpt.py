@@ -1,6 +1,6 @@
 """A GPT that invents names: microgpt's model and recipe, from nn's blocks, on zerograd's Values.
 
-    python -m demos.gpt               # 1,000 steps on 5,163 English first names (about 25 s)
+    python -m demos.gpt               # 1,000 steps on 5,163 English first names (about 20 s)
     python -m demos.gpt --lang ja     # on 7,000+ Japanese given names in katakana (ipadic)
 
 One layer, 16 channels, 4 attention heads, a context of 16 characters: 4,192 weights for the

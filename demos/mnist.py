@@ -1,13 +1,13 @@
 """MNIST: the digits demo's network on the real 28x28 MNIST images, read from files you have.
 
     python -m demos.mnist FOLDER                 # FOLDER holds the four MNIST IDX files
-    python -m demos.mnist FOLDER --limit 60000   # all 60,000 (slow: 10-15 min an epoch)
+    python -m demos.mnist FOLDER --limit 60000   # all 60,000 (about 45 s an epoch)
     python -m demos.mnist FOLDER --lang ja       # in Japanese (out/mnist_history_ja.png, ...)
 
 FOLDER must contain train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte
 and t10k-labels-idx1-ubyte (each may end in .gz); nothing is downloaded. The network is the
 one of `demos/digits.py` with 784 inputs. A scalar engine builds a node per multiplication,
-so by default it trains on the first 10,000 images (a few minutes an epoch) for 3 epochs;
+so by default it trains on the first 10,000 images for 3 epochs (about 30 s in all);
 the test uses all of the test images. Without the files it says what is missing and exits
 with status 2.
 

@@ -75,3 +75,21 @@ def test_make_notebooks_starts_jupyter_as_root_too():
                          cwd=Path(__file__).resolve().parents[1])
     [line] = [line for line in dry.stdout.splitlines() if "jupyter lab" in line]
     assert ("--allow-root" in line) == (os.getuid() == 0), line
+
+
+def _demo_table(text: str) -> dict[str, str]:
+    """The README's table of demos: {name: time}, from rows "| `name` | ... | time |"."""
+    rows = re.findall(r"^\| `(\w+)` \| .+ \| ([\d.]+ s|\d+ min \d+ s) \|$", text, re.MULTILINE)
+    names = [name for name, _ in rows]
+    assert len(names) == len(set(names)), f"a demo listed twice: {names}"
+    return dict(rows)
+
+
+@pytest.mark.parametrize("text", [README, README_JA], ids=["en", "ja"])
+def test_the_table_of_demos_gives_every_demo_one_time(text):
+    from demos.timings import demo_names
+    assert sorted(_demo_table(text)) == demo_names()
+
+
+def test_both_readmes_give_each_demo_the_same_time():
+    assert _demo_table(README) == _demo_table(README_JA)
