@@ -17,12 +17,11 @@ tests/test_colab_install.py runs it, with notebook 01, where HIPS autograd was i
 
 from __future__ import annotations
 
+import string
 from pathlib import Path
 
-CELL = '''\
-# zerograd, installed where it is missing (Colab): from ZEROGRAD_SOURCE if set (a path or URL
-# pip accepts), else the wheel `make dist` made, else the package index. HIPS autograd, another
-# package also called `autograd`, is replaced if it is the one installed.
+_TEMPLATE = string.Template('''\
+$comment
 import glob, importlib, os, shutil, subprocess, sys
 try:
     from autograd import Value
@@ -32,22 +31,41 @@ except ImportError:
     source = os.environ.get("ZEROGRAD_SOURCE") or (wheels[-1] if wheels else "zerograd")
     pip = [sys.executable, "-m", "pip", "--quiet"]
     if importlib.util.find_spec("autograd") is not None:
-        print("The `autograd` installed here is HIPS autograd, not zerograd's: replacing it.")
+        print("$hips")
         subprocess.run(pip + ["uninstall", "--yes", "autograd", "zerograd"], check=True)
     subprocess.run(pip + ["install", source], check=True)
     for name in [m for m in sys.modules if m.split(".")[0] in ("autograd", "nn", "viz")]:
-        del sys.modules[name]                 # forget the old autograd: import zerograd's
+        del sys.modules[name]                 # $forget
     importlib.invalidate_caches()
     from autograd import Value
     import nn, viz
-    print(f"zerograd installed from {source}")
+    print(f"$installed")
 if shutil.which("dot") is None and shutil.which("apt-get") and os.geteuid() == 0:
-    subprocess.run(["apt-get", "-qq", "install", "graphviz"], check=False)  # Colab: dot'''
+    subprocess.run(["apt-get", "-qq", "install", "graphviz"], check=False)  # Colab: dot''')
 
-CELL_JA = CELL + '''
+_WORDS = {
+    "en": {"comment": ("# zerograd, installed where it is missing (Colab): from ZEROGRAD_SOURCE if "
+                       "set (a path or URL\n# pip accepts), else the wheel `make dist` made, else "
+                       "the package index. HIPS autograd, another\n# package also called "
+                       "`autograd`, is replaced if it is the one installed."),
+           "hips": "The `autograd` installed here is HIPS autograd, not zerograd's: replacing it.",
+           "forget": "forget the old autograd: import zerograd's",
+           "installed": "zerograd installed from {source}"},
+    "ja": {"comment": ("# zerograd がなければ（Colab）インストールします: 環境変数 ZEROGRAD_SOURCE "
+                       "があればそこ（pip が\n# 受け付けるパスか URL）から、なければ `make dist` "
+                       "が作った wheel、それもなければパッケージの\n# インデックスから。同じ "
+                       "`autograd` という名前の別のパッケージ HIPS autograd が入っていれば置き換えます。"),
+           "hips": "ここに入っている `autograd` は zerograd のものではなく HIPS autograd なので、置き換えます。",
+           "forget": "古い autograd を忘れて zerograd のものを import する",
+           "installed": "zerograd を {source} からインストールしました"},
+}
+
+CELL = _TEMPLATE.substitute(_WORDS["en"])
+
+CELL_JA = _TEMPLATE.substitute(_WORDS["ja"]) + '''
 if (shutil.which("apt-get") and os.geteuid() == 0 and shutil.which("fc-list")
         and not subprocess.run(["fc-list", ":lang=ja"], capture_output=True).stdout.strip()):
-    subprocess.run(["apt-get", "-qq", "install", "fonts-ipafont-gothic"], check=False)  # 日本語'''
+    subprocess.run(["apt-get", "-qq", "install", "fonts-ipafont-gothic"], check=False)  # 日本語フォント'''
 
 
 def cell_for(path: Path) -> str:

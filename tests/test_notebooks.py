@@ -94,3 +94,17 @@ def _output_text(cell) -> str:
         for kind in ("text/plain", "text/html", "text/markdown"):
             parts.append(output.get("data", {}).get(kind, ""))
     return "\n".join(json.dumps(p) if not isinstance(p, str) else p for p in parts)
+
+
+JA_NOTEBOOKS = [path for path in NOTEBOOKS if path.parent.name == "ja"]
+ENGLISH_PHRASE = re.compile(r"[A-Za-z']{2,}(?: [A-Za-z']{2,}){2,}")   # three English words
+JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+
+
+@pytest.mark.parametrize("path", JA_NOTEBOOKS, ids=[p.name for p in JA_NOTEBOOKS])
+def test_japanese_notebooks_comment_their_code_in_japanese(path):
+    notebook = nbformat.read(path, as_version=4)
+    english = [comment for cell in notebook.cells if cell.cell_type == "code"
+               for comment in re.findall(r"#(.*)$", cell.source, re.MULTILINE)
+               if ENGLISH_PHRASE.search(comment) and not JAPANESE.search(comment)]
+    assert not english, f"{path.name}: comments left in English: {english}"
