@@ -1,6 +1,6 @@
 """A convolutional network on Fashion-MNIST (chapter 7): the book's SimpleConvNet, on Values.
 
-    python -m demos.cnn                          # 6,000 training photos, 1 epoch (about a minute)
+    python -m demos.cnn                          # 6,000 training photos, 1 epoch (about 1.5 minutes)
     python -m demos.cnn --subset 60000           # every photo: 600 steps, about 7 minutes, 0.88
     python -m demos.cnn --lang ja                # pictures in Japanese
 
