@@ -100,18 +100,19 @@ def table(rules: list[Rule], lang: str = "en") -> tuple[str, bool]:
     """The aligned table of every rule, and whether all of them passed."""
     text = words(lang)
     width = max(46, *(terminal_width(rule.derivative) + 1 for rule in rules))
-    header = (f"{pad(text['rules rule'], 9)} {pad(text['rules derivative'], width)} "
+    names = [text["rules log base"] if rule.name == "log base" else rule.name for rule in rules]
+    first = max(9, *(terminal_width(name) for name in names))   # 底つき log takes 10 columns
+    header = (f"{pad(text['rules rule'], first)} {pad(text['rules derivative'], width)} "
               f"{pad(text['rules at'], 16)} {pad_left(text['rules engine'], 11)} "
               f"{pad_left(text['rules numerical'], 11)} {pad_left(text['rules closed'], 11)}  "
               f"{text['rules result']}")
     lines, all_passed = [header, "-" * terminal_width(header)], True
-    for rule in rules:
+    for rule, name in zip(rules, names):
         engine, numerical, closed, passed = check(rule)
         all_passed &= passed
         at = ", ".join(f"{x:g}" for x in rule.at)
         shown = "-" if closed is None else f"{closed:.6g}"
-        name = text["rules log base"] if rule.name == "log base" else rule.name
-        lines.append(f"{pad(name, 9)} {pad(rule.derivative, width)} {at:<16} {engine:>11.6g} "
+        lines.append(f"{pad(name, first)} {pad(rule.derivative, width)} {at:<16} {engine:>11.6g} "
                      f"{numerical:>11.6g} {shown:>11}  "
                      f"{text['rules pass' if passed else 'rules fail']}")
     return "\n".join(lines), all_passed

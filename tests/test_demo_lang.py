@@ -340,3 +340,12 @@ def test_gpt_without_ipadic_says_so_in_japanese(tmp_path, capsys, monkeypatch):
     first, detail = japanese.splitlines()
     assert code == 1 and first.startswith("demos.gpt: ") and not untranslated(first)
     assert data.INSTALL_IPADIC in first and str(tmp_path / "Noun.name.dic") in detail
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_table_of_rules_keeps_its_columns_in_both_languages(lang):
+    from demos import derivatives, terminal_width
+    text, _ = derivatives.table(derivatives.RULES, lang)
+    rows = [line for line in text.splitlines()[2:]]
+    starts = {terminal_width(line[:line.index(" d")]) for line in rows if " d" in line}
+    assert len(starts) == 1, f"the derivative column starts at columns {sorted(starts)}"
