@@ -745,6 +745,14 @@ PAGE_TEXT = {
                      "Full-width digits (－０．３８７５) work too.",
         "page nonfinite": " ({what} comes from {how} at {who})",
         "page speed": "speed",
+        # the step size (viz/stepper.js setMode): one term a step, or all of a node's at once
+        "step size": "Step:",
+        "step arrow": "one arrow",
+        "step node": "one node",
+        "node step": "grad of the {count} inputs of {who} += ∂ × upstream {upstream} "
+                     "({count} terms)",
+        "node terms": "{who} sends its gradient to its {count} inputs, the largest terms first:",
+        "more terms": "… and {count} more",
     },
     "ja": {
         "page title": "誤差逆伝播をステップごとに",
@@ -849,6 +857,13 @@ PAGE_TEXT = {
                      "でも入力できます。",
         "page nonfinite": "（この {what} の出どころ: {who} での {how}）",
         "page speed": "速さ",
+        # the step size (viz/stepper.js setMode): one term a step, or all of a node's at once
+        "step size": "進め方:",
+        "step arrow": "1 本の矢印ずつ",
+        "step node": "1 ノードずつ",
+        "node step": "{who} の {count} 個の入力の勾配 += ∂ × 上流 {upstream}（{count} 項）",
+        "node terms": "{who} から {count} 個の入力へ勾配を送ります（項の大きい順）:",
+        "more terms": "… ほか {count} 項",
     },
 }
 

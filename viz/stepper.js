@@ -269,18 +269,45 @@ function groupPartials(prim, group, values, partials) {
 
 // ---------------------------------------------------------------- steps (viz/frames.py's order)
 
-function makeSteps(model) {
+// The backward pass comes in two sizes of step (the page's "Step" control, state.mode):
+// "arrow", one term ∂ × upstream a step, or "node", every term a node sends to its parents at
+// once. A backward step applies the terms ev.terms[start..end) (the same order in both).
+function makeSteps(model, mode = "arrow") {
   const n = model.nodes.length;
   const steps = model.nodes.map((_, k) => ({phase: "forward", node: k}));
-  steps.push({phase: "backward", kind: "seed", node: n - 1});
+  steps.push({phase: "backward", kind: "seed", node: n - 1, start: 0, end: 0});
+  let done = 0;                                    // terms applied so far
   for (let i = n - 1; i >= 0; i--) {
-    for (const slot of valueSlots(model.nodes[i])) {
+    const slots = valueSlots(model.nodes[i]);
+    if (mode === "node" && slots.length) {         // the node's whole fan-in, one step
+      steps.push({phase: "backward", kind: "node", node: i, slots, start: done,
+                  end: done + slots.length});
+      done += slots.length;
+      continue;
+    }
+    for (const slot of slots) {
       steps.push({phase: "backward", kind: "edge", node: i, slot,
-                  parent: model.nodes[i].operands[slot].node});
+                  parent: model.nodes[i].operands[slot].node, start: done, end: done + 1});
+      done += 1;
     }
   }
   return steps;
 }
+
+// The step of `to` at the same point of the backward pass as step k of `from`: a forward step
+// keeps its number; arrow -> node lands on the node of that term, node -> arrow on its last.
+function samePoint(from, k, to) {
+  if (from[k].phase === "forward") return k;
+  return to.findIndex((s) => s.phase === "backward" && s.end >= from[k].end);
+}
+
+// Where the page opens: one node a step on a network (weight boxes) or a long backward pass.
+const MANY_ARROWS = 60, STEP_SIZES = ["arrow", "node"];
+function defaultMode({model, steps}) {
+  const arrows = steps.arrow.length - model.nodes.length - 1;
+  return (model.bundles || []).length || arrows > MANY_ARROWS ? "node" : "arrow";
+}
+const stepsOf = (model) => ({arrow: makeSteps(model), node: makeSteps(model, "node")});
 
 // ---------------------------------------------------------------- the state
 
@@ -290,11 +317,11 @@ const primitive = decodeModel(JSON.parse(document.getElementById("zg-model").tex
 const layerScript = document.getElementById("zg-layer-model");
 const layerModel = layerScript ? decodeModel(JSON.parse(layerScript.textContent)) : null;
 const TEXT = JSON.parse(document.getElementById("zg-text").textContent);
-const views = {primitive: {name: "primitive", model: primitive, steps: makeSteps(primitive),
+const views = {primitive: {name: "primitive", model: primitive, steps: stepsOf(primitive),
                            svg: document.querySelector("#zg-graph svg"), dom: null}};
 if (layerModel) {
   const picture = document.importNode(document.getElementById("zg-layer-svg").content, true);
-  views.layer = {name: "layer", model: layerModel, steps: makeSteps(layerModel),
+  views.layer = {name: "layer", model: layerModel, steps: stepsOf(layerModel),
                  svg: picture.querySelector("svg"), dom: null};
 }
 // Each primitive node inside a composite -> the composite's node in the layer view.
@@ -302,11 +329,12 @@ const memberOf = new Map();
 if (layerModel) layerModel.nodes.forEach((node, j) => {
   if (node.group) for (const i of [...node.group.inner, node.group.output]) memberOf.set(i, j);
 });
-let view = views.primitive, model = primitive, steps = view.steps;
+let view = views.primitive, model = primitive, steps = view.steps.arrow;   // the mode's
 let N = model.nodes.length, ROOT = N - 1;
 
 const state = {
   step: steps.length - 1,     // which step the picture shows
+  mode: "arrow",              // the step size: "arrow" or "node" (readFragment decides)
   sample: 0,                  // which sample of a batch
   leaves: {},                 // leaf index -> changed value
   selected: null,             // the node explained
@@ -342,18 +370,23 @@ const say = (key, params = {}) =>
 const who = (i) => model.nodes[i].label;
 const shown = (x) => (x === undefined ? undefined : sampleOf(x, state.sample));
 
-// What step k shows: how many values are known, each node's gradient so far, the active term.
+// What step k shows: how many values are known, each node's gradient so far, the step's
+// terms (one in arrow mode, a node's fan-in in node mode; term: the last), the node in focus
+// (the one computed, or the gradient's receiver; in node mode the sender) and the receivers.
 function stepView(k) {
   const step = steps[k];
-  if (step.phase === "forward") return {computed: step.node + 1, grads: {}, term: null, focus: step.node};
-  const grads = {[ROOT]: seedOf()};
-  const done = k - N - 1;                           // edges finished before this step's own
-  let term = null;
-  for (let t = 0; t <= done; t++) {
-    term = ev.terms[t];
-    grads[term.parent] = term.after;
+  if (step.phase === "forward") {
+    return {computed: step.node + 1, grads: {}, terms: [], term: null, focus: step.node,
+            receiving: new Set()};
   }
-  return {computed: N, grads, term, focus: term ? term.parent : ROOT};
+  const grads = {[ROOT]: seedOf()};
+  for (let t = 0; t < step.end; t++) grads[ev.terms[t].parent] = ev.terms[t].after;
+  const terms = ev.terms.slice(step.start, step.end), term = terms.at(-1) || null;
+  if (step.kind === "node") {
+    return {computed: N, grads, terms, term, focus: step.node,
+            receiving: new Set(terms.map((t) => t.parent))};
+  }
+  return {computed: N, grads, terms, term, focus: term ? term.parent : ROOT, receiving: new Set()};
 }
 const seedOf = () => lift(() => 1, [ev.values[ROOT]]);
 
@@ -389,7 +422,7 @@ function findPicture() {
     });
   }
   const seen = new Set();
-  steps.filter((s) => s.kind === "edge").forEach(({node, parent}) => {
+  view.steps.arrow.filter((s) => s.kind === "edge").forEach(({node, parent}) => {
     if (seen.has(`${node}-${parent}`)) return;
     seen.add(`${node}-${parent}`);
     const group = $(`zg-edge-${node}-${parent}`), copy = $(`zg-copy-${node}-${parent}`);
@@ -515,6 +548,7 @@ function renderHeader(view) {
   $("zg-last").disabled = $("zg-next").disabled = state.step === steps.length - 1;
   setText($("zg-play"), state.playing ? `⏸ ${say("pause")}` : `▶ ${say("play")}`);
   if ($("zg-sample")) $("zg-sample").value = String(state.sample);
+  $("zg-step-size").value = state.mode;
   document.body.classList.toggle("zg-backward", step.phase === "backward");
 }
 
@@ -523,7 +557,7 @@ function renderHeader(view) {
 function sentence(step, view) {
   const text = stepSentence(step, view);
   const numbers = step.phase === "forward" ? [ev.values[step.node]]
-    : (step.kind === "seed" ? [] : [view.term.term, view.term.after]);
+    : view.terms.flatMap((t) => [t.term, t.after]);
   if (numbers.every((x) => Number.isFinite(shown(x))) || /\?$/.test(text)) return text;
   return text + origin(step.phase === "forward" ? step.node : null);
 }
@@ -555,7 +589,16 @@ function origin(upto) {
 function stepSentence(step, view) {
   if (step.phase === "forward") return nodeComputation(step.node, hiddenValue(step.node));
   if (step.kind === "seed") return say("seed", {who: who(ROOT), seed: fmt(shown(seedOf()))});
-  const term = view.term, hide = hiddenGrad(term.parent);
+  if (view.terms.length > 1) {                     // node mode: the whole fan-in in one line
+    const upstream = hiddenGrad(step.node) ? "?" : fmt(shown(view.term.upstream));
+    return say("node step", {who: who(step.node), count: view.terms.length, upstream});
+  }
+  return termSentence(view.term);
+}
+
+// One term: "grad(x) += ∂ 0.235 × upstream 1 = 0.235", and at a branch point the sum.
+function termSentence(term) {
+  const hide = hiddenGrad(term.parent);
   const known = (x, i) => (hiddenGrad(i) ? "?" : fmt(shown(x)));
   let text = say("edge", {who: who(term.parent), partial: fmt(shown(term.partial)),
                           upstream: known(term.upstream, term.node),
@@ -594,6 +637,7 @@ function renderNodes(view) {
     group.setAttribute("data-grad", g === undefined ? "" : String(g));
     group.classList.toggle("zg-unknown", i >= view.computed);
     group.classList.toggle("zg-focus", i === view.focus);
+    group.classList.toggle("zg-receive", view.receiving.has(i));    // node mode: its parents
     group.classList.toggle("zg-selected", i === state.selected);
     group.classList.toggle("zg-asked", i === state.asked);
     const member = state.highlight.has(i);
@@ -620,8 +664,8 @@ function renderEdges(view) {
     const known = edge.node < view.computed && !hiddenValue(edge.node);
     const partials = slots.map((k) => fmt(shown(ev.partials[edge.node][k])));
     setText(edge.text, known ? partialsText(partials) : "∂ ?");
-    const active = view.term && view.term.node === edge.node && view.term.parent === edge.parent;
-    edge.group.classList.toggle("zg-active", Boolean(active));
+    const active = view.terms.some((t) => t.node === edge.node && t.parent === edge.parent);
+    edge.group.classList.toggle("zg-active", active);
     edge.group.classList.toggle("zg-unknown", !known);
     if (edge.title) setText(edge.title, known ? edgeRules(edge.node, slots).join("\n") : "∂ ?");
   }
@@ -762,7 +806,7 @@ function renderExplain(view) {
   if (state.follow) return panel.replaceChildren(...paragraphs(followLines(state.follow)),
                                                   backButton());
   if (state.bundle !== null) return panel.replaceChildren(...bundlePanel(state.bundle));
-  if (state.selected === null) return;
+  if (state.selected === null) return renderTerms(panel, view);
   const i = state.selected, node = model.nodes[i];
   const lines = [[`${say("node", {who: who(i)})}`, "zg-strong"]];
   lines.push([node.op ? say("operation", {op: opName(i)}) : say("input node")]);
@@ -774,6 +818,28 @@ function renderExplain(view) {
   if (node.group && node.group.params && node.group.params.length) lines.push(...weightLines(i));
   lines.push(...gradientLines(i));
   panel.replaceChildren(...paragraphs(lines), ...viewButtons(i));
+}
+
+// With nothing selected, a node step's terms fill the explanation (at most SHOWN_TERMS, the
+// largest |term| first, nan and inf before them); another step puts the help text back.
+const SHOWN_TERMS = 8;
+let explainHelp = null;                            // the panel's first text, kept to restore
+function renderTerms(panel, view) {
+  explainHelp = explainHelp || panel.firstElementChild;
+  const step = steps[state.step];
+  if (step.kind !== "node") {
+    if (panel.firstElementChild !== explainHelp) panel.replaceChildren(explainHelp);
+    return;
+  }
+  const size = (t) => (Number.isFinite(shown(t.term)) ? Math.abs(shown(t.term)) : Infinity);
+  const largest = [...view.terms].sort((a, b) => size(b) - size(a) || 0);
+  const lines = [[say("node terms", {who: who(step.node), count: view.terms.length}),
+                  "zg-strong"]];
+  for (const t of largest.slice(0, SHOWN_TERMS)) lines.push([termSentence(t), "zg-red"]);
+  if (largest.length > SHOWN_TERMS) {
+    lines.push([say("more terms", {count: largest.length - SHOWN_TERMS})]);
+  }
+  panel.replaceChildren(...paragraphs(lines));
 }
 
 // Lines [text, class] as paragraphs of the explanation.
@@ -866,8 +932,8 @@ function renderBundles(view) {
   (dom.bundles || []).forEach((box, k) => {
     const bundle = model.bundles[k], last = Math.max(...bundle.neurons);
     const after = ev.terms.reduce((found, t, index) => (t.node > last ? index : found), -1);
-    const done = state.step - N - 1, step = steps[state.step];
-    const known = step.phase === "backward" && done >= after && !hiddenGrad(bundle.neurons[0]);
+    const step = steps[state.step];             // step.end: how many terms are done
+    const known = step.phase === "backward" && step.end > after && !hiddenGrad(bundle.neurons[0]);
     const matrix = bundleMatrix(k, "grads"), largest = largestOf(matrix);
     const colours = matrix.flat().map((x) => (known ? heat(x, largest) : "#ffffff"));
     box.cells.forEach((cell, c) => cell.setAttribute("fill", colours[c]));
@@ -877,8 +943,8 @@ function renderBundles(view) {
       setText(text, known ? `w[${top[n][0]},${top[n][1]}] = ${fmt(top[n][2])}` : "?");
     });
     if (!box.group) return;
-    const active = view.term && bundle.neurons.includes(view.term.node);
-    box.group.classList.toggle("zg-focus", Boolean(active));          // the step is in it
+    const active = view.terms.some((t) => bundle.neurons.includes(t.node));
+    box.group.classList.toggle("zg-focus", active);                   // the step is in it
     const open = state.bundle === k || (state.follow || {}).bundle === k;
     box.group.classList.toggle("zg-selected", open);
   });
@@ -1157,7 +1223,7 @@ function setLeaf(i, x) {
 function useView(name) {
   if (!views[name].svg && views.layer) name = "layer";     // no picture of the operations
   view = views[name];
-  [model, steps] = [view.model, view.steps];
+  [model, steps] = [view.model, view.steps[state.mode]];
   [N, ROOT] = [model.nodes.length, model.nodes.length - 1];
   $("zg-graph").replaceChildren(view.svg);
   if (!view.dom) {
@@ -1226,6 +1292,17 @@ function goTo(k) {
   render();
 }
 
+// The step size, "arrow" or "node" (the "Step" control): the same point of the backward pass
+// in the other size's steps (samePoint).
+function setMode(mode) {
+  if (!STEP_SIZES.includes(mode)) throw new Error(`unknown step size ${mode}: use arrow or node`);
+  state.step = samePoint(steps, state.step, view.steps[mode]);
+  state.mode = mode;
+  steps = view.steps[mode];
+  $("zg-slider").max = String(steps.length - 1);
+  render();
+}
+
 function togglePlay() {
   if (state.playing) {
     clearInterval(state.playing);
@@ -1241,7 +1318,8 @@ function togglePlay() {
 }
 
 function writeFragment() {
-  const fragment = `#step=${state.step + 1}` + (model.batch_size ? `&sample=${state.sample}` : "") +
+  const fragment = `#step=${state.step + 1}&mode=${state.mode}` +
+    (model.batch_size ? `&sample=${state.sample}` : "") +
     (layerModel ? `&view=${view.name}` : "");
   if (location.hash === fragment) return;
   try {
@@ -1255,7 +1333,15 @@ function readFragment() {
   const params = new URLSearchParams(location.hash.slice(1));
   const wanted = layerModel && params.get("view") === "primitive" ? "primitive"
     : (layerModel ? "layer" : "primitive");
-  if (wanted !== view.name || !view.dom) useView(wanted);
+  const mode = STEP_SIZES.includes(params.get("mode")) ? params.get("mode")
+    : (view.dom ? state.mode : defaultMode(views[wanted]));     // opening: the view's default
+  if (wanted !== view.name || !view.dom) {
+    state.mode = mode;
+    useView(wanted);
+  } else if (mode !== state.mode) {
+    [state.mode, steps] = [mode, view.steps[mode]];
+    $("zg-slider").max = String(steps.length - 1);
+  }
   if (params.has("step")) {                       // counted from 1, as on the page
     state.step = Math.max(0, Math.min(steps.length - 1, (Number(params.get("step")) || 1) - 1));
   }
@@ -1285,6 +1371,7 @@ function connect() {
     if (state.playing) { togglePlay(); togglePlay(); }
   });
   $("zg-slider").addEventListener("input", () => goTo($("zg-slider").value));
+  $("zg-step-size").addEventListener("change", () => setMode($("zg-step-size").value));
   if ($("zg-sample")) $("zg-sample").addEventListener("change", () => {
     state.sample = Number($("zg-sample").value);
     render();
@@ -1320,8 +1407,8 @@ render();
 // model, steps and ev are the current view's (the primitive model's without a layer view).
 window.zerograd = {
   get model() { return model; }, get steps() { return steps; }, get view() { return view.name; },
-  get ev() { return ev; }, views: {primitive, layer: layerModel},
+  get ev() { return ev; }, get mode() { return state.mode; }, views: {primitive, layer: layerModel},
   evaluate, evaluateLayer, groupPartials, state, goTo, setLeaf, useView, expand, collapseInto,
-  render, RULES, PARTIALS, FORWARD, fmt, setQuiz, check, computation, partialLine,
+  render, RULES, PARTIALS, FORWARD, fmt, setQuiz, check, computation, partialLine, setMode,
   openBundle, follow, heat, layoutPicture, setSize};
 })();
