@@ -109,7 +109,7 @@ def test_node_steps_end_with_pythons_gradients(lecture):
 
 def test_a_neuron_step_is_the_sum_of_its_arrow_steps(lecture):
     driver = lecture()
-    k = node_step(driver, "L2.N3")
+    k = node_step(driver, "L2.N2")
     step = driver.execute_script("return zerograd.steps[arguments[0]]", k)
     driver.execute_script("zerograd.goTo(arguments[0])", k)
     node = page_state(driver)
@@ -117,7 +117,8 @@ def test_a_neuron_step_is_the_sum_of_its_arrow_steps(lecture):
         "return zerograd.ev.terms.slice(arguments[0], arguments[1])", step["start"], step["end"])
     assert len(terms) == 16 and {t["node"] for t in terms} == {step["node"]}
     upstream = number(terms[0]["upstream"], 4)
-    assert node["title"] == f"grad of the 16 inputs of L2.N3 += ∂ × upstream {upstream} (16 terms)"
+    assert node["title"] == \
+        f"grad of the 16 inputs of L2.N2 += ∂ × upstream {upstream} (16 terms)"
     assert sorted(node["receive"]) == sorted(f"zg-node-{t['parent']}" for t in terms)
     assert set(node["focus"]) == {f"zg-node-{step['node']}", "zg-bundle-1"}   # sender, its box
     choose(driver, "arrow")                      # node -> arrow: the node's last arrow
@@ -141,13 +142,14 @@ def test_a_neuron_step_is_the_sum_of_its_arrow_steps(lecture):
 
 def test_the_explanation_lists_the_largest_terms(lecture):
     driver = lecture()
-    k = node_step(driver, "L2.N3")
+    k = node_step(driver, "L2.N2")
     driver.execute_script("zerograd.goTo(arguments[0])", k)
     step = driver.execute_script("return zerograd.steps[arguments[0]]", k)
     terms = driver.execute_script(
         "return zerograd.ev.terms.slice(arguments[0], arguments[1])", step["start"], step["end"])
+    assert len({abs(t["term"]) for t in terms}) == 16          # a live neuron: an order
     lines = explanation(driver)
-    assert lines[0] == "L2.N3 sends its gradient to its 16 inputs, the largest terms first:"
+    assert lines[0] == "L2.N2 sends its gradient to its 16 inputs, the largest terms first:"
     largest = sorted(terms, key=lambda t: -abs(t["term"]))[:8]
     shown = [re.search(r"= (\S+)(;|$)", line).group(1) for line in lines[1:9]]
     assert shown == [number(t["term"], 4) for t in largest]
@@ -174,7 +176,8 @@ def test_the_step_size_is_in_the_fragment(lecture):
     assert (page["mode"], page["step"]) == ("arrow", 39)
     choose(driver, "node")
     page = page_state(driver)
-    assert page["mode"] == "node" and page["hash"] == f"#step={page['step'] + 1}&mode=node&view=layer"
+    assert page["mode"] == "node"
+    assert page["hash"] == f"#step={page['step'] + 1}&mode=node&view=layer"
     reopened = page_state(lecture(page["hash"]))
     assert (reopened["mode"], reopened["step"], reopened["title"]) == \
         ("node", page["step"], page["title"])
@@ -207,7 +210,7 @@ def test_a_nan_in_a_node_step_says_where_it_comes_from(open_page):
 def test_the_quiz_hides_a_node_steps_numbers(lecture):
     driver = lecture()
     driver.find_element("id", "zg-quiz-toggle").click()
-    k = node_step(driver, "L2.N3")
+    k = node_step(driver, "L2.N2")
     driver.execute_script("zerograd.goTo(arguments[0])", k)
     assert page_state(driver)["title"].endswith("+= ∂ × upstream ? (16 terms)")
     assert all(line.endswith("= ?") for line in explanation(driver)[1:9])
@@ -217,8 +220,8 @@ def test_the_japanese_page_shows_the_control_in_japanese(lecture):
     driver = lecture(lang="ja")
     label = driver.find_element("id", "zg-step-size-label").text
     assert label.startswith("進め方:") and "1 本の矢印ずつ" in label and "1 ノードずつ" in label
-    driver.execute_script("zerograd.goTo(arguments[0])", node_step(driver, "L2.N3"))
+    driver.execute_script("zerograd.goTo(arguments[0])", node_step(driver, "L2.N2"))
     title = page_state(driver)["title"]
-    assert title.startswith("L2.N3 の 16 個の入力の勾配 += ∂ × 上流 ") and title.endswith("（16 項）")
+    assert title.startswith("L2.N2 の 16 個の入力の勾配 += ∂ × 上流 ") and title.endswith("（16 項）")
     click(driver, "zg-node-0")
     assert explanation(driver)[0] == "ノード x0"
