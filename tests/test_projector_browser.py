@@ -110,6 +110,20 @@ def test_opening_a_bundle_and_following_a_weight_of_the_last_hidden_layer(open_p
     assert explanation(driver)[0].startswith("W2 16×16")
 
 
+def test_the_picture_still_fits_when_a_long_explanation_brings_a_page_scrollbar(open_page,
+                                                                                 screen):
+    screen(1920, 1080)
+    model, _, loss = lecture_loss()
+    driver = open_page(loss, collapse=True)
+    grads = numpy_gradients(model)
+    follow_weight(driver, 1, *np.unravel_index(np.abs(grads[1]).argmax(), grads[1].shape))
+    page = driver.execute_script("return [document.documentElement.scrollHeight, innerHeight]")
+    assert page[0] > page[1]                       # the page scrolls: a scrollbar took width
+    driver.execute_script("return new Promise((done) => requestAnimationFrame(done))")
+    shown = measure(driver)
+    assert shown["panel"][0] <= shown["panel"][1] + 1       # no sideways scrolling in the panel
+
+
 def test_a_first_layer_weight_reaches_the_output_by_sixteen_paths(open_page):
     model, _, loss = lecture_loss()
     driver = open_page(loss, collapse=True)

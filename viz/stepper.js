@@ -446,8 +446,10 @@ function findPicture() {
 // small that its smallest text is under MIN_TEXT pixels: then the panel scrolls instead),
 // times the text size control. Graphviz writes sizes in points: 1 pt is 4/3 CSS pixels.
 const MIN_TEXT = 12;
+let laidOutWidth = 0;         // the panel's width at the last layout (see watchPanelWidth)
 function layoutPicture() {
   const svg = view.svg;
+  laidOutWidth = $("zg-graph").clientWidth;
   document.documentElement.style.setProperty("--zg-size", String(state.size));
   setText($("zg-size"), say("projector size", {percent: Math.round(state.size * 100)}));
   if ($("zg-fit")) $("zg-fit").setAttribute("aria-pressed", String(state.fit));
@@ -458,6 +460,15 @@ function layoutPicture() {
   svg.style.width = `${natural * fitted * state.size}px`;
   svg.style.height = "auto";
   reportHeight();
+}
+
+// A page scrollbar that appears (a longer explanation, say) narrows the panel but fires no
+// window resize: fit again. Only when it narrows, so that the picture never oscillates.
+function watchPanelWidth() {
+  if (!window.ResizeObserver) return;
+  new ResizeObserver(() => {
+    if ($("zg-graph").clientWidth < laidOutWidth) layoutPicture();
+  }).observe($("zg-graph"));
 }
 
 // The smallest font size in a picture, in points.
@@ -541,7 +552,7 @@ function renderHeader(view) {
   const phase = step.phase === "forward" ? say("forward") : say("backward");
   // one count for the whole walk, from 1, as in the address (#step=1 is the first step)
   const counted = say("step of", {step: state.step + 1, steps: steps.length});
-  setText($("zg-phase"), `${phase}, ${counted}`);
+  setText($("zg-phase"), say("phase and step", {phase, step: counted}));
   setText($("zg-title"), unrepeat(sentence(step, view)));
   $("zg-slider").value = state.step;
   $("zg-first").disabled = $("zg-prev").disabled = state.step === 0;
@@ -1390,6 +1401,7 @@ function connect() {
   $("zg-smaller").addEventListener("click", () => setSize(state.size - 0.1));
   $("zg-larger").addEventListener("click", () => setSize(state.size + 0.1));
   window.addEventListener("resize", layoutPicture);
+  watchPanelWidth();
   dragToPan($("zg-graph"));
   if (window.ResizeObserver) new ResizeObserver(reportHeight).observe(document.body);
 }
