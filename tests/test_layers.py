@@ -16,7 +16,7 @@ import autograd
 import nn
 import viz
 from autograd import Value, topological_order
-from viz.layers import KINDS, collapse
+from viz.layers import KINDS, collapse, collapse_traced
 from viz.scene import read_graph
 from viz.stepper import replay_gradients
 
@@ -175,3 +175,36 @@ def test_every_relu_is_a_primitive_node_of_its_own_in_the_layer_view():
     view = read_graph(collapse(total), 100)
     grads = replay_gradients(view)
     assert grads[view.position[x]] == x.grad == 2.0 and grads[view.position[y]] == y.grad == 0.0
+
+
+def _batchnorm_loss(samples: int, seed: int = 0):
+    """A relu network with Batch Normalization on a batch, its loss backpropagated."""
+    rng = np.random.default_rng(seed)
+    x = [Value(rng.normal(size=samples), name=f"x{i}") for i in range(3)]
+    hidden = nn.Layer(3, 4, "identity", seed=seed)(x)
+    normed = nn.BatchNorm(4)([h for h in hidden])
+    loss = nn.softmax_cross_entropy(nn.Layer(4, 2, "identity", seed=seed + 1)(
+        [v.relu() for v in normed]), rng.integers(0, 2, size=samples))
+    loss.backward()
+    return x, loss
+
+
+@pytest.mark.parametrize("samples", [3, 8])
+def test_batchnorm_on_a_batch_couples_its_samples_so_the_exact_view_keeps_it_expanded(samples):
+    x, loss = _batchnorm_loss(samples)
+    drawn = collapse(loss)                                    # the picture: one box per feature
+    assert sum(node.op == "batchnorm" for node in read_graph(drawn, 10_000).order) == 4
+    exact, _, _ = collapse_traced(loss, True, exact=True)     # the page: no box across samples
+    view = read_graph(exact, 10_000)
+    assert not any(node.op == "batchnorm" for node in view.order)
+    assert any(node.op == "neuron" for node in view.order)   # the other groups still collapse
+    grads = replay_gradients(view)
+    for xi in x:
+        assert np.allclose(grads[view.position[xi]], xi.grad, rtol=1e-10, atol=1e-14)
+
+
+def test_the_drawn_batchnorm_box_carries_only_each_samples_own_share():
+    x, loss = _batchnorm_loss(6)
+    view = read_graph(collapse(loss), 10_000)
+    grads = replay_gradients(view)
+    assert not all(np.allclose(grads[view.position[xi]], xi.grad) for xi in x)   # why exact

@@ -112,6 +112,18 @@ def test_a_mlp_layer_model_has_one_neuron_node_holding_its_weights():
                                                for o in node["operands"]]
 
 
+def test_batchnorm_on_a_batch_stays_expanded_in_the_pages_layer_view():
+    """Each sample's output of BN depends on every sample: one box per feature with one
+    number per sample on its arrow would backprop wrongly, so the page keeps it node by node."""
+    x = Value(np.array([0.5, -1.0, 2.0, 0.25]), name="x")
+    out = nn.BatchNorm(1)([x])[0]
+    loss = (out * np.array([1.0, -2.0, 0.5, 3.0])).sum()
+    page = viz.stepper(loss, collapse=True).html
+    layer = embedded_model(page, "zg-layer-model")
+    assert "batchnorm" not in [node["op"] for node in layer["nodes"]]
+    assert len(layer["nodes"]) == len(embedded_model(page, "zg-model")["nodes"])
+
+
 def test_without_collapse_the_page_has_no_layer_view():
     page = viz.stepper(sigmoid_graph()[1]).html
     assert 'id="zg-layer-model"' not in page and 'id="zg-view"' not in page

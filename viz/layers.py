@@ -39,10 +39,14 @@ def collapse(root: Value, kinds: bool | Iterable[str] = True) -> Value:
     return collapse_traced(root, kinds)[0]
 
 
-def collapse_traced(root: Value, kinds: bool | Iterable[str] = True
+def collapse_traced(root: Value, kinds: bool | Iterable[str] = True, exact: bool = False
                     ) -> tuple[Value, dict[Value, Value], dict[Value, set[Value]]]:
     """collapse, plus where each node came from: (root copy, {copy: original node},
-    {group node: the original nodes inside its group, its output excluded})."""
+    {group node: the original nodes inside its group, its output excluded}).
+
+    exact=True leaves expanded every group that couples the samples of a batch (see
+    `couples_samples`), so that backprop through the copy is backprop, sample by sample: the
+    stepper page, which computes its layer view's gradients from the partials, asks for it."""
     chosen_kinds = set(KINDS) if kinds is True else set(kinds)
     unknown = chosen_kinds - set(KINDS)
     if unknown:
@@ -50,7 +54,7 @@ def collapse_traced(root: Value, kinds: bool | Iterable[str] = True
                          f"{', '.join(KINDS)}")
     order = topological_order(root)
     chosen = _chosen_groups(order, chosen_kinds - {"layer"})
-    members = _members(order, chosen)
+    members = _members(order, chosen, exact)
     hidden = set().union(*members.values()) if members else set()
     copies: dict[Value, Value] = {}
     inner: dict[Value, set[Value]] = {}
@@ -75,9 +79,11 @@ def _chosen_groups(order: list[Value], kinds: set[str]) -> dict[Value, Group]:
     return chosen
 
 
-def _members(order: list[Value], chosen: dict[Value, Group]) -> dict[Group, set[Value]]:
+def _members(order: list[Value], chosen: dict[Value, Group], exact: bool = False
+             ) -> dict[Group, set[Value]]:
     """The inner nodes of each chosen group (its outputs excluded): from the outputs back to
-    the inputs. A group with an inner node used outside it is left expanded (not returned)."""
+    the inputs. A group with an inner node used outside it is left expanded (not returned), and
+    so, when exact, is a group that couples the samples of a batch."""
     outputs: dict[Group, list[Value]] = {}
     for node, group in chosen.items():
         outputs.setdefault(group, []).append(node)
@@ -89,9 +95,22 @@ def _members(order: list[Value], chosen: dict[Value, Group]) -> dict[Group, set[
     for group, ends in outputs.items():
         inside = _inside(ends, group)
         closed = inside | set(ends)
+        if exact and couples_samples(ends, inside):
+            continue
         if all(c in closed for node in inside for c in consumers.get(node, ())):
             members[group] = inside
     return _outermost(members, outputs)
+
+
+def couples_samples(ends: list[Value], inside: set[Value]) -> bool:
+    """True when a group's output holds a batch and a node inside reduces a batch to one number
+    (Batch Normalization's mean and variance): then each sample's output depends on every
+    sample's input, and the partial drawn on an arrow, d(output)/d(input) sample by sample, is
+    only the sample's own share; backprop through one box per group would miss the rest."""
+    def batch(node: Value) -> bool:
+        return isinstance(node.data, np.ndarray) and node.data.size > 1
+    return (any(batch(end) for end in ends)
+            and any(not batch(node) and any(batch(p) for p in node.parents) for node in inside))
 
 
 def _inside(ends: list[Value], group: Group) -> set[Value]:

@@ -208,7 +208,7 @@ def _picture(graph: Graph, model: dict, timeout: float, boxes: list | None = Non
 
 
 def _collapsed(root: Value, kinds, max_nodes: int):
-    copy, sources, inner = layers.collapse_traced(root, kinds)
+    copy, sources, inner = layers.collapse_traced(root, kinds, exact=True)
     return read_graph(copy, max_nodes, "layer"), sources, inner
 
 
