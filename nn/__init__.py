@@ -11,11 +11,13 @@ Read the package in this order:
 7. `conv.py`     `as_images`, `Conv2d`, `MaxPool2d`, `AvgPool2d`, `Flatten`: images as feature maps
                  (`convolve.py`: Conv2d on data, vectorised, the same nodes)
 8. `normalization.py`  `BatchNorm`, `BatchNorm2d`, `Dropout` (chapter 6), switched by train()/eval()
-9. `convnet.py`  `SimpleConvNet`: the book's chapter 7 CNN
-10. `data.py`    datasets (xor, moons, spiral, digits, MNIST, names) and batching helpers
-11. `gpt.py`     `Embedding`, `Linear`, `RMSNorm`, `CausalSelfAttention`, `MLPBlock`, `GPT`,
+9. `sequential.py`  `Sequential`, `ReLU`, `Sigmoid`, `Tanh`, `Identity`: a network in one
+                 expression, as in PyTorch
+10. `convnet.py`  `SimpleConvNet`: the book's chapter 7 CNN
+11. `data.py`    datasets (xor, moons, spiral, digits, MNIST, names) and batching helpers
+12. `gpt.py`     `Embedding`, `Linear`, `RMSNorm`, `CausalSelfAttention`, `MLPBlock`, `GPT`,
                  `train_gpt`: microgpt's model from blocks, every channel a Value
-12. `torch_bridge.py`  `Module.to_torch()`, `Module.load_torch(net)`: the same network in PyTorch
+13. `torch_bridge.py`  `Module.to_torch()`, `Module.load_torch(net)`: the same network in PyTorch
                  (`torch_gpt.py`: the GPT's twin, imported with PyTorch when asked for)
 
     >>> from nn import MLP, data, fit, accuracy, hinge_loss, SGD
@@ -33,6 +35,7 @@ from .optim import SGD, AdaGrad, Adam, Momentum, Nesterov, Optimizer, RMSprop
 from .training import accuracy, as_inputs, fit, predict
 from .conv import AvgPool2d, Conv2d, Flatten, MaxPool2d, as_images
 from .normalization import BatchNorm, BatchNorm2d, Dropout
+from .sequential import Identity, ReLU, Sequential, Sigmoid, Tanh
 from .convnet import SimpleConvNet
 from .gpt import GPT, CausalSelfAttention, Embedding, Linear, MLPBlock, RMSNorm, train_gpt
 from . import torch_bridge  # noqa: F401  (gives Module to_torch and load_torch)
@@ -43,6 +46,6 @@ __all__ = [
     "Optimizer", "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam",
     "fit", "predict", "accuracy", "as_inputs", "gradient_check",
     "as_images", "Flatten", "Conv2d", "MaxPool2d", "AvgPool2d", "BatchNorm", "BatchNorm2d",
-    "Dropout", "SimpleConvNet",
+    "Dropout", "SimpleConvNet", "Sequential", "ReLU", "Sigmoid", "Tanh", "Identity",
     "Embedding", "Linear", "RMSNorm", "CausalSelfAttention", "MLPBlock", "GPT", "train_gpt",
 ]

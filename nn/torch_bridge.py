@@ -19,6 +19,8 @@ from a zerograd input, `as_array(out)` puts a zerograd output in the same layout
     BatchNorm, BatchNorm2d  BatchNorm1d, BatchNorm2d, momentum 1 − the book's, running averages
                             copied both ways (see below)
     Dropout                 BookDropout (the book's, not torch.nn.Dropout: see below)
+    Sequential(m0, m1, ...) Sequential(twin of m0, twin of m1, ...) (ReLU, Sigmoid, Tanh,
+                            Identity: torch.nn's; load_torch goes part by part)
     Embedding, Linear       Embedding, Linear(bias=...)
     RMSNorm                 RMSNorm(eps, elementwise_affine=scale)
     CausalSelfAttention, MLPBlock, GPT   small torch.nn.Modules of `torch_gpt.py`, whose
@@ -38,7 +40,8 @@ the other way (x/(1 − p) in training, x at evaluation); the twin, BookDropout,
 book's: in training x times a mask of 0s and 1s (drawn by PyTorch's generator, so not the same
 mask), x·(1 − p) at evaluation.
 
-For your own Module (demos/batchnorm.py's BookNet, say), to_torch raises TypeError: compose
+A chain of these is best written as `nn.Sequential`, whose to_torch does the composing. For
+your own Module (demos/batchnorm.py's BookNet, say), to_torch raises TypeError: compose
 the twins of its layers by hand, in the order its forward calls them:
 
     parts = []
@@ -65,6 +68,7 @@ from .convnet import SimpleConvNet
 from .gpt import GPT, Block, CausalSelfAttention, Embedding, Linear, MLPBlock, RMSNorm
 from .modules import MLP, Layer, Module, Neuron
 from .normalization import BatchNorm, BatchNorm2d, Dropout
+from .sequential import Activation, Sequential
 
 INSTALL_TORCH = ("PyTorch is not installed: pip install torch (a CPU build is enough: "
                  "pip install torch --index-url https://download.pytorch.org/whl/cpu)")
@@ -123,7 +127,9 @@ def _twins():
             ((MaxPool2d, AvgPool2d, Flatten), _pool_twin, _nothing_to_load),
             ((BatchNorm, BatchNorm2d), _batchnorm_twin, _load_batchnorm),
             ((Dropout,), _dropout_twin, _nothing_to_load),
-            (GPT_FAMILY, _gpt_to_torch, _gpt_load)]
+            (GPT_FAMILY, _gpt_to_torch, _gpt_load),
+            ((Sequential,), _sequential_twin, _load_sequential),
+            ((Activation,), _activation_twin, _nothing_to_load)]
 
 
 def _twin_of(module: Module):
@@ -132,11 +138,12 @@ def _twin_of(module: Module):
         if isinstance(module, classes):
             return make, load
     taken = [c.__name__ for classes, _, _ in _twins() for c in classes]
+    taken[-1:] = ["ReLU", "Sigmoid", "Tanh", "Identity"]          # the Activation modules
     raise TypeError(
         f"to_torch and load_torch take a {', '.join(taken[:-1])} or {taken[-1]}; got "
         f"{type(module).__name__}. For your own Module, compose the twins of its layers by "
         f"hand: torch.nn.Sequential(layer1.to_torch(), torch.nn.ReLU(), layer2.to_torch()) "
-        f"(see nn/torch_bridge.py's docstring)")
+        f"(see nn/torch_bridge.py's docstring), or build the network as nn.Sequential")
 
 
 def to_torch(module: Module):
@@ -358,6 +365,55 @@ def _book_dropout_class():
             return f"p={self.p}"
 
     return BookDropout
+
+
+# ----------------------------------------------------------------- Sequential, activations
+
+def _activation_twin(module: Activation):
+    """torch.nn.ReLU, Sigmoid, Tanh or Identity."""
+    return _activation(module.activation)
+
+
+def _sequential_twin(model: Sequential):
+    """torch.nn.Sequential of each module's twin (a Layer's stays a Sequential(Linear, act))."""
+    return _torch().nn.Sequential(*[to_torch(module) for module in model])
+
+
+def _load_sequential(model: Sequential, net) -> None:
+    """Part by part, once every part's kind is checked; on a refused shape nothing changes."""
+    torch = _torch()
+    if not isinstance(net, torch.nn.Sequential) or len(net) != len(model):
+        found = f"{len(net)} parts" if isinstance(net, torch.nn.Sequential) else type(net).__name__
+        raise ValueError(f"the PyTorch module must be a Sequential of {len(model)} parts, as "
+                         f"this one's to_torch() makes it; got {found}")
+    for i, (module, part) in enumerate(zip(model, net)):
+        twin = to_torch(module)
+        if _kinds(twin) != _kinds(part):
+            raise ValueError(f"part {i} of the PyTorch module is {_kinds(part)}; part {i} here "
+                             f"is a {type(module).__name__}, whose twin is {_kinds(twin)}")
+    _load_all_or_nothing(model, net)
+
+
+def _kinds(net) -> str:
+    """The torch classes in net, outermost first: "Sequential(Linear, ReLU)", "ReLU"."""
+    inner = [type(part).__name__ for part in net.children()]
+    return type(net).__name__ + (f"({', '.join(inner)})" if inner else "")
+
+
+def _load_all_or_nothing(model: Sequential, net) -> None:
+    """load_torch module by module; if one refuses, the numbers loaded before it go back."""
+    before = [p.data for p in model.parameters()]
+    norms = [(m, m.running_mean, m.running_var) for m in model.modules()
+             if isinstance(m, BatchNorm)]
+    try:
+        for module, part in zip(model, net):
+            load_torch(module, part)
+    except ValueError:
+        for p, number in zip(model.parameters(), before):
+            p.data = number
+        for norm, mean, var in norms:
+            norm.running_mean, norm.running_var = mean, var
+        raise
 
 
 # ----------------------------------------------------------------- the GPT (torch_gpt.py)
