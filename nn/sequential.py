@@ -13,7 +13,9 @@ A Sequential takes what its first module takes. `fit`, `predict` and `accuracy` 
 the flat list of C·H·W inputs; with `input_shape=(C, H, W)` a Sequential cuts that list into a
 feature map first (as SimpleConvNet does), so a network that starts with Conv2d trains on
 images. Its parameters are its modules' in order, saved as "0.weights", "1.gamma", ...;
-`model.to_torch()` is a `torch.nn.Sequential` of the modules' twins.
+`model.to_torch()` is a `torch.nn.Sequential` of the modules' twins. A Layer names its weights
+after its `name` ("L1" unless given), so give each its own (`Layer(5, 3, name="L2")`) if a
+drawing must tell them apart.
 
 Read next: `convnet.py` (the book's SimpleConvNet, written as a Module of its own).
 """
