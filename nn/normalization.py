@@ -20,7 +20,7 @@ batch and every position, as PyTorch's batch_norm).
 is above `ratio` (x times a mask of 0s and 1s); in evaluation every input is scaled by
 1 − ratio. The mask comes from the layer's own generator, so a seed reproduces it.
 
-Read next: `convnet.py` (the book's SimpleConvNet).
+Read next: `sequential.py` (these layers chained in one expression), then `convnet.py`.
 """
 
 from __future__ import annotations
