@@ -147,6 +147,13 @@ class Neuron(Module):
         mark_module(self.group, out)        # drawn as one node in the layer view
         return out
 
+    def rename(self, name: str) -> None:
+        """Call the neuron `name`: its weights become name.w0, name.w1, ..., its bias name.b."""
+        self.name = self.group.name = name
+        for i, w in enumerate(self.w):
+            w.name = f"{name}.w{i}"
+        self.b.name = f"{name}.b"
+
     def parameters(self) -> list[Value]:
         """The weights, then the bias."""
         return self.w + [self.b]
@@ -159,11 +166,14 @@ class Neuron(Module):
         return f"Neuron({len(self.w)}, activation={self.activation!r})"
 
 
+DEFAULT_LAYER_NAME = "L1"    # a Layer's name when none is given (a Sequential renumbers it)
+
+
 class Layer(Module):
     """nout neurons reading the same nin inputs. Returns one Value if nout == 1, else a list."""
 
     def __init__(self, nin: int, nout: int, activation: str = "relu", seed: Seed = None,
-                 name: str = "L1") -> None:
+                 name: str = DEFAULT_LAYER_NAME) -> None:
         check_size("nout", nout)
         rng = as_generator(seed)
         self.neurons = [Neuron(nin, activation, rng, name=f"{name}.N{j}") for j in range(nout)]
@@ -175,6 +185,12 @@ class Layer(Module):
     def output_activation(self) -> str:
         """The activation of the output (predict() reads it to choose a threshold)."""
         return self.activation
+
+    def rename(self, name: str) -> None:
+        """Call the layer `name`: its neurons become name.N0, name.N1, ... (and their weights)."""
+        self.name = self.group.name = name
+        for j, neuron in enumerate(self.neurons):
+            neuron.rename(f"{name}.N{j}")
 
     def forward(self, x: Sequence[Input]) -> Value | list[Value]:
         """Every neuron's output for inputs x: one Value for a single neuron, else a list."""

@@ -13,9 +13,9 @@ A Sequential takes what its first module takes. `fit`, `predict` and `accuracy` 
 the flat list of C·H·W inputs; with `input_shape=(C, H, W)` a Sequential cuts that list into a
 feature map first (as SimpleConvNet does), so a network that starts with Conv2d trains on
 images. Its parameters are its modules' in order, saved as "0.weights", "1.gamma", ...;
-`model.to_torch()` is a `torch.nn.Sequential` of the modules' twins. A Layer names its weights
-after its `name` ("L1" unless given), so give each its own (`Layer(5, 3, name="L2")`) if a
-drawing must tell them apart.
+`model.to_torch()` is a `torch.nn.Sequential` of the modules' twins. A Layer left with its
+default name is named by its place among the Layers (L1, L2, ...), as MLP names its layers, so
+drawings tell their neurons and weights apart; a name you gave is kept.
 
 Read next: `convnet.py` (the book's SimpleConvNet, written as a Module of its own).
 """
@@ -28,7 +28,7 @@ import autograd
 from autograd import Value
 
 from .conv import AvgPool2d, Conv2d, FeatureMap, Flatten, MaxPool2d, map_shape
-from .modules import Module, check_size
+from .modules import DEFAULT_LAYER_NAME, Layer, Module, check_size
 from .normalization import BatchNorm2d
 from .saving import NamedArrays
 
@@ -98,6 +98,15 @@ class Sequential(Module):
             check_module(i, module)
         self.parts = list(modules)
         self.input_shape = None if input_shape is None else checked_shape(input_shape)
+        self.name_layers()
+
+    def name_layers(self) -> None:
+        """Layers still called by Layer's default name ("L1") are named by their place among the
+        Layers, L1, L2, ..., so that a drawing tells their neurons and weights apart."""
+        layers = [module for module in self.parts if isinstance(module, Layer)]
+        for k, layer in enumerate(layers, start=1):
+            if layer.name == DEFAULT_LAYER_NAME:
+                layer.rename(f"L{k}")
 
     @property
     def layers(self) -> list[Module]:

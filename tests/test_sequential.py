@@ -290,3 +290,15 @@ def test_a_net_of_other_parts_is_refused_naming_the_index_and_both_types():
     with pytest.raises(ValueError, match=r"shape \(4, 5\); layer 1 here needs \(3, 5\)"):
         model.load_torch(wider)
     assert [p.data for p in model.parameters()] == before          # nothing copied
+
+
+def test_layers_left_with_the_default_name_are_numbered_and_named_ones_kept():
+    model = nn.Sequential(nn.Layer(3, 4, "identity", seed=0), nn.ReLU(),
+                          nn.Layer(4, 2, "identity", seed=1, name="out"),
+                          nn.Layer(2, 2, "identity", seed=2))
+    assert [m.name for m in model.parts if isinstance(m, nn.Layer)] == ["L1", "out", "L3"]
+    first, _, second, third = model.parts
+    assert first.neurons[1].w[2].name == "L1.N1.w2" and third.neurons[0].b.name == "L3.N0.b"
+    assert second.neurons[0].name == "out.N0" and third.group.name == "L3"
+    names = [p.name for p in model.parameters()]
+    assert len(names) == len(set(names))                # a drawing tells every weight apart
